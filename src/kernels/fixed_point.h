@@ -1,0 +1,139 @@
+// The integer arithmetic that int8 results depend on, in one place, so that
+// every kernel rounds exactly as LiteRT does. Tested on its own in
+// tests/kernels/fixed_point_test.cc.
+//
+// Convention, used everywhere in picoml: a shift is a power of two applied to
+// the value, positive = left (multiply), negative = right (divide). A real
+// multiplier M is stored as (multiplier, shift) with M ~= multiplier * 2^(shift
+// - 31) and multiplier in [2^30, 2^31) (Q0.31), or 0.
+//
+// Facts followed (LiteRT's reference kernels, gemmlowp's fixed-point
+// helpers):
+//  - double rounding (TFLM's default): x * 2^max(shift,0), then a saturating
+//    rounding doubling high multiply (round half away from zero on the
+//    64-bit product / 2^31), then a rounding divide by 2^max(-shift,0) that
+//    rounds half away from zero;
+//  - single rounding (TFLITE_SINGLE_ROUNDING, desktop LiteRT): one 64-bit
+//    product rounded half up once: (x * m + 2^(30 - shift)) >> (31 - shift),
+//    with shift limited to [-31, 30].
+#ifndef PICOML_KERNELS_FIXED_POINT_H_
+#define PICOML_KERNELS_FIXED_POINT_H_
+
+#include <math.h>
+#include <stdint.h>
+
+#include "picoml/types.h"
+
+namespace picoml {
+namespace fixed_point {
+
+constexpr int32_t kInt32Min = -2147483647 - 1;
+constexpr int32_t kInt32Max = 2147483647;
+
+inline int32_t Min(int32_t a, int32_t b) { return a < b ? a : b; }
+inline int32_t Max(int32_t a, int32_t b) { return a > b ? a : b; }
+inline int32_t Clamp(int32_t x, int32_t lo, int32_t hi) { return Min(Max(x, lo), hi); }
+
+// round(a * b / 2^31), saturating the one overflow case (a == b == INT32_MIN).
+inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
+  if (a == kInt32Min && b == kInt32Min) return kInt32Max;
+  const int64_t product = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int32_t nudge = product >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return static_cast<int32_t>((product + nudge) / (1ll << 31));
+}
+
+// x / 2^exponent rounded to nearest, ties away from zero; exponent in [0, 31].
+inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
+  const int32_t mask = static_cast<int32_t>((1ll << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + ((x < 0) ? 1 : 0);
+  return (x >> exponent) + ((remainder > threshold) ? 1 : 0);
+}
+
+// x * multiplier * 2^(shift - 31), rounded as `rounding` says.
+inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift,
+                                             Rounding rounding) {
+  if (rounding == Rounding::kSingle) {
+    const int total_shift = 31 - shift;
+    const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+    const int64_t result = (static_cast<int64_t>(x) * multiplier + round) >> total_shift;
+    return static_cast<int32_t>(result);
+  }
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  // The left shift is done in 64 bits and wraps like LiteRT's int32 multiply.
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(shifted, multiplier), right);
+}
+
+// Splits a real multiplier into (multiplier, shift) as LiteRT's
+// QuantizeMultiplier does: frexp, round the Q0.31 fraction, fold 2^31 back
+// into range; multipliers too small to represent (shift < -31) become 0.
+// In single-rounding mode shifts above 30 saturate, as that mode requires.
+inline void QuantizeMultiplier(double real, int32_t* multiplier, int* shift,
+                               Rounding rounding = Rounding::kDouble) {
+  if (real == 0.0) {
+    *multiplier = 0;
+    *shift = 0;
+    return;
+  }
+  int exponent = 0;
+  const double fraction = frexp(real, &exponent);
+  int64_t q = static_cast<int64_t>(round(fraction * static_cast<double>(1ll << 31)));
+  if (q == (1ll << 31)) {
+    q /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) {
+    exponent = 0;
+    q = 0;
+  }
+  if (rounding == Rounding::kSingle && exponent > 30) {
+    exponent = 30;
+    q = (1ll << 31) - 1;
+  }
+  *multiplier = static_cast<int32_t>(q);
+  *shift = exponent;
+}
+
+// Output range of an int8 tensor after a fused activation, in the quantized
+// domain: [-128, 127] narrowed by RELU (>= 0) or RELU6 (<= 6), as LiteRT's
+// CalculateActivationRangeQuantized computes it.
+inline void ActivationRangeInt8(Activation activation, float scale, int32_t zero_point,
+                                int32_t* min, int32_t* max) {
+  const auto quantize = [&](float real) {
+    return zero_point + static_cast<int32_t>(roundf(real / scale));
+  };
+  int32_t lo = -128, hi = 127;
+  if (activation == Activation::kRelu) {
+    lo = Max(lo, quantize(0.0f));
+  } else if (activation == Activation::kRelu6) {
+    lo = Max(lo, quantize(0.0f));
+    hi = Min(hi, quantize(6.0f));
+  } else if (activation == Activation::kReluN1To1) {
+    lo = Max(lo, quantize(-1.0f));
+    hi = Min(hi, quantize(1.0f));
+  }
+  *min = lo;
+  *max = hi;
+}
+
+// The float range of a fused activation.
+inline void ActivationRangeFloat(Activation activation, float* min, float* max) {
+  *min = -INFINITY;
+  *max = INFINITY;
+  if (activation == Activation::kRelu) {
+    *min = 0.0f;
+  } else if (activation == Activation::kRelu6) {
+    *min = 0.0f;
+    *max = 6.0f;
+  } else if (activation == Activation::kReluN1To1) {
+    *min = -1.0f;
+    *max = 1.0f;
+  }
+}
+
+}  // namespace fixed_point
+}  // namespace picoml
+
+#endif  // PICOML_KERNELS_FIXED_POINT_H_

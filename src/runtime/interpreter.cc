@@ -1,0 +1,310 @@
+// Interpreter: plan (lifetimes -> offsets), prepare (node data), invoke.
+//
+// Arena layout, from its first 16-aligned byte:
+//   persistent:  uint32 tensor offset per tensor | NodeRecord per node |
+//                each node's data (8-aligned)
+//   activations: planned buffers (16-aligned offsets), peak bytes
+// While planning, the activation part holds the planner's working tables
+// (one PlannedBuffer per tensor and per node's scratch, and sort indices), so
+// an arena needs max(peak, planner tables) bytes there.
+#include "picoml/interpreter.h"
+
+#include <string.h>
+
+#include "runtime/memory_planner.h"
+
+namespace picoml {
+
+struct Interpreter::NodeRecord {
+  uint32_t data_offset;     // from the persistent start; 0 when none
+  uint32_t scratch_offset;  // from the activation start
+  uint16_t registration;    // index in the OpResolver
+  uint16_t reserved;
+};
+
+namespace {
+
+constexpr uint32_t kConstantTensor = 0xffffffffu;
+constexpr uint32_t kAliasFlag = 0x80000000u;  // during planning: "alias of tensor"
+constexpr size_t kArenaAlignment = 16;
+constexpr uint32_t kActivationAlignment = 16;
+constexpr uint32_t kNodeDataAlignment = 8;
+
+size_t AlignUp(size_t value, size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
+
+Status NodeError(Status status, uint32_t node, const Operator& op) {
+  status.Prefix("node %u (%s): ", node, BuiltinOperatorName(op.code));
+  return status;
+}
+
+// Looks up node `n`'s kernel; a readable error when the resolver lacks it.
+Status FindKernel(const Model& model, const OpResolver& resolver, uint32_t n, int* index) {
+  const Operator op = model.op(n);
+  *index = resolver.Find(op.code);
+  if (*index >= 0) return Status::Ok();
+  if (op.code == BuiltinOperator::kCustom) {
+    char name[48];
+    const uint32_t length = op.custom_code.length() < sizeof(name) - 1
+                                ? op.custom_code.length()
+                                : static_cast<uint32_t>(sizeof(name) - 1);
+    memcpy(name, op.custom_code.data(), length);
+    name[length] = '\0';
+    return Status::Error(StatusCode::kUnsupported,
+                         "node %u uses custom operator '%s', which picoml does not provide", n,
+                         name);
+  }
+  return Status::Error(StatusCode::kUnsupported,
+                       "node %u uses operator %s (code %d), which is not in the op resolver: "
+                       "register it (resolver.Add...()), or picoml has no kernel for it",
+                       n, BuiltinOperatorName(op.code), static_cast<int>(op.code));
+}
+
+}  // namespace
+
+Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t* work,
+                         size_t work_bytes, ArenaPlan* plan, const InterpreterOptions& options) {
+  if (plan == nullptr) return Status::Error(StatusCode::kInvalidArgument, "plan output is null");
+  *plan = ArenaPlan();
+  if (model.data() == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "model is empty: create it with Model::Create first");
+  const uint32_t tensor_count = model.tensor_count();
+  const uint32_t node_count = model.operator_count();
+
+  // 1. Each node's kernel and memory needs (kernel plan functions are pure).
+  size_t node_data_total = 0;
+  for (uint32_t n = 0; n < node_count; ++n) {
+    int index;
+    PICOML_RETURN_IF_ERROR(FindKernel(model, resolver, n, &index));
+    const Operator op = model.op(n);
+    KernelMemory memory;
+    const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
+    Status status = resolver.at(index)->plan(node, &memory);
+    if (!status.ok()) return NodeError(status, n, op);
+    node_data_total += AlignUp(memory.node_data_bytes, kNodeDataAlignment);
+  }
+  const size_t offsets_bytes = AlignUp(tensor_count * sizeof(uint32_t), kNodeDataAlignment);
+  const size_t records_bytes = AlignUp(node_count * sizeof(NodeRecord), kNodeDataAlignment);
+  plan->persistent_bytes = AlignUp(offsets_bytes + records_bytes + node_data_total, kArenaAlignment);
+  const uint32_t buffer_count = tensor_count + node_count;
+  plan->planner_bytes =
+      buffer_count * sizeof(PlannedBuffer) + PlannerScratchBytes(buffer_count);
+
+  const uintptr_t address = reinterpret_cast<uintptr_t>(work);
+  plan->alignment_bytes = AlignUp(address, kArenaAlignment) - address;
+  const size_t planning_bytes = plan->alignment_bytes + plan->persistent_bytes + plan->planner_bytes;
+  if (work == nullptr || work_bytes < planning_bytes) {
+    plan->needed_bytes = planning_bytes;  // a lower bound only
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "arena has %zu bytes; this model needs more than %zu just to be planned "
+                         "(%zu persistent + %zu planner); `picoml inspect MODEL` prints the exact "
+                         "figure",
+                         work_bytes, planning_bytes, plan->persistent_bytes, plan->planner_bytes);
+  }
+
+  uint8_t* persistent = work + plan->alignment_bytes;
+  uint32_t* tensor_offsets = reinterpret_cast<uint32_t*>(persistent);
+  NodeRecord* records = reinterpret_cast<NodeRecord*>(persistent + offsets_bytes);
+  PlannedBuffer* buffers = reinterpret_cast<PlannedBuffer*>(persistent + plan->persistent_bytes);
+  uint32_t* scratch = reinterpret_cast<uint32_t*>(buffers + buffer_count);
+
+  // 2. Lifetimes. Buffer t is tensor t's; buffer tensor_count + n is node n's
+  // scratch. Times are node indices; graph inputs are alive from 0 and graph
+  // outputs and variables until the end.
+  const uint32_t kUnwritten = 0xffffffffu;
+  for (uint32_t t = 0; t < tensor_count; ++t) {
+    const Tensor tensor = model.tensor(t);
+    PlannedBuffer& b = buffers[t];
+    b = PlannedBuffer();
+    tensor_offsets[t] = tensor.is_constant ? kConstantTensor : 0;
+    if (tensor.is_constant) continue;
+    b.size = static_cast<uint32_t>(tensor.bytes);
+    b.first = kUnwritten;
+    if (tensor.is_variable) {
+      b.first = 0;
+      b.last = node_count;
+    }
+  }
+  for (int i = 0; i < model.input_count(); ++i) buffers[model.input_tensor(i)].first = 0;
+  for (uint32_t n = 0; n < node_count; ++n) {
+    const Operator op = model.op(n);
+    for (int k = 0; k < op.input_count(); ++k) {
+      const int32_t t = op.input(k);
+      if (t < 0 || tensor_offsets[t] == kConstantTensor) continue;
+      if (buffers[t].first == kUnwritten || buffers[t].first > n)
+        return Status::Error(StatusCode::kInvalidModel,
+                             "node %u (%s) reads tensor %d before any node writes it", n,
+                             BuiltinOperatorName(op.code), t);
+      if (n > buffers[t].last) buffers[t].last = n;
+    }
+    for (int k = 0; k < op.output_count(); ++k) {
+      const int32_t t = op.output(k);
+      const Tensor tensor = model.tensor(static_cast<uint32_t>(t));
+      if (buffers[t].first != kUnwritten && !tensor.is_variable)
+        return Status::Error(StatusCode::kInvalidModel,
+                             "node %u (%s) writes tensor %d, which is already written (a graph "
+                             "input or an earlier node's output)",
+                             n, BuiltinOperatorName(op.code), t);
+      if (!tensor.is_variable) {
+        buffers[t].first = n;
+        buffers[t].last = n;
+      }
+    }
+  }
+  for (int i = 0; i < model.output_count(); ++i) {
+    const int32_t t = model.output_tensor(i);
+    if (tensor_offsets[t] == kConstantTensor) continue;
+    if (buffers[t].first == kUnwritten)
+      return Status::Error(StatusCode::kInvalidModel, "graph output %d (tensor %d) is never written",
+                           i, t);
+    buffers[t].last = node_count;
+  }
+  for (uint32_t t = 0; t < tensor_count; ++t)  // tensors nothing touches
+    if (buffers[t].first == kUnwritten) buffers[t].size = 0;
+
+  // 3. In-place outputs: output 0 takes input 0's buffer when input 0 dies
+  // at this node and is the same size.
+  for (uint32_t n = 0; n < node_count; ++n) {
+    const Operator op = model.op(n);
+    const KernelRegistration* kernel = resolver.at(resolver.Find(op.code));
+    if (!kernel->output_may_alias_input || op.input_count() < 1 || op.output_count() < 1) continue;
+    const int32_t in = op.input(0), out = op.output(0);
+    if (in < 0 || tensor_offsets[in] == kConstantTensor || model.tensor(in).is_variable ||
+        model.tensor(out).is_variable)
+      continue;
+    const uint32_t root = (tensor_offsets[in] & kAliasFlag) ? (tensor_offsets[in] & ~kAliasFlag)
+                                                           : static_cast<uint32_t>(in);
+    const uint32_t in_last = (tensor_offsets[in] & kAliasFlag) ? buffers[in].last : buffers[root].last;
+    if (in_last != n || buffers[in].size != buffers[out].size) continue;
+    tensor_offsets[out] = kAliasFlag | root;
+    if (buffers[out].last > buffers[root].last) buffers[root].last = buffers[out].last;
+    // Keep the aliased tensor's own last for chains; it is not placed.
+    const uint32_t out_last = buffers[out].last;
+    buffers[out].size = 0;
+    buffers[out].last = out_last;
+  }
+
+  // Scratch buffers live during their node only.
+  for (uint32_t n = 0; n < node_count; ++n) {
+    const Operator op = model.op(n);
+    const int index = resolver.Find(op.code);
+    KernelMemory memory;
+    const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
+    (void)resolver.at(index)->plan(node, &memory);  // succeeded in step 1
+    PlannedBuffer& b = buffers[tensor_count + n];
+    b = PlannedBuffer();
+    b.size = memory.scratch_bytes;
+    b.first = b.last = n;
+  }
+
+  // 4. Placement.
+  const uint32_t peak = PlaceBuffers(buffers, buffer_count, scratch, kActivationAlignment);
+  plan->activation_bytes = AlignUp(peak, kActivationAlignment);
+  plan->needed_bytes = plan->alignment_bytes + plan->persistent_bytes +
+                       (plan->activation_bytes > plan->planner_bytes ? plan->activation_bytes
+                                                                     : plan->planner_bytes);
+
+  // 5. Final tables: tensor offsets, node records (data offsets, scratch).
+  for (uint32_t t = 0; t < tensor_count; ++t) {
+    if (tensor_offsets[t] == kConstantTensor) continue;
+    const uint32_t root = (tensor_offsets[t] & kAliasFlag) ? (tensor_offsets[t] & ~kAliasFlag) : t;
+    tensor_offsets[t] = buffers[root].offset;
+  }
+  size_t data_offset = offsets_bytes + records_bytes;
+  for (uint32_t n = 0; n < node_count; ++n) {
+    const Operator op = model.op(n);
+    const int index = resolver.Find(op.code);
+    KernelMemory memory;
+    const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
+    (void)resolver.at(index)->plan(node, &memory);
+    NodeRecord& record = records[n];
+    record.registration = static_cast<uint16_t>(index);
+    record.reserved = 0;
+    record.data_offset = memory.node_data_bytes ? static_cast<uint32_t>(data_offset) : 0;
+    record.scratch_offset = buffers[tensor_count + n].offset;
+    data_offset += AlignUp(memory.node_data_bytes, kNodeDataAlignment);
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8_t* arena,
+                           size_t arena_bytes, Interpreter* interpreter,
+                           const InterpreterOptions& options) {
+  if (interpreter == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument, "interpreter output is null");
+  *interpreter = Interpreter();
+  if (arena == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument, "arena is null: pass a buffer");
+
+  ArenaPlan plan;
+  PICOML_RETURN_IF_ERROR(Plan(model, resolver, arena, arena_bytes, &plan, options));
+  if (plan.needed_bytes > arena_bytes)
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "arena has %zu bytes, this model needs %zu (%zu persistent + %zu "
+                         "activations%s); give it at least %zu bytes",
+                         arena_bytes, plan.needed_bytes, plan.persistent_bytes,
+                         plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes
+                                                                    : plan.planner_bytes,
+                         plan.alignment_bytes ? ", plus alignment: start it on 16 bytes" : "",
+                         plan.needed_bytes);
+
+  Interpreter it;
+  it.model_ = model;
+  it.resolver_ = &resolver;
+  it.options_ = options;
+  it.plan_ = plan;
+  it.persistent_ = arena + plan.alignment_bytes;
+  it.activations_ = it.persistent_ + plan.persistent_bytes;
+  it.tensor_offsets_ = reinterpret_cast<uint32_t*>(it.persistent_);
+
+  // Variables start at zero (their quantized zero for int8 state).
+  for (uint32_t t = 0; t < model.tensor_count(); ++t) {
+    const Tensor tensor = it.TensorAt(static_cast<int32_t>(t));
+    if (!tensor.is_variable || tensor.data == nullptr) continue;
+    memset(tensor.data, 0, tensor.bytes);
+  }
+  const NodeRecord* records = reinterpret_cast<const NodeRecord*>(
+      it.persistent_ + AlignUp(model.tensor_count() * sizeof(uint32_t), kNodeDataAlignment));
+  for (uint32_t n = 0; n < model.operator_count(); ++n) {
+    const NodeRecord& record = records[n];
+    const NodeContext node = it.Node(n);
+    void* data = record.data_offset ? it.persistent_ + record.data_offset : nullptr;
+    Status status = resolver.at(record.registration)->prepare(node, data);
+    if (!status.ok()) return NodeError(status, n, node.op());
+  }
+  it.ready_ = true;
+  *interpreter = it;
+  return Status::Ok();
+}
+
+Status Interpreter::Invoke() {
+  if (!ready_)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "interpreter is not ready: Interpreter::Create must succeed first");
+  const NodeRecord* records = reinterpret_cast<const NodeRecord*>(
+      persistent_ + AlignUp(model_.tensor_count() * sizeof(uint32_t), kNodeDataAlignment));
+  for (uint32_t n = 0; n < model_.operator_count(); ++n) {
+    const NodeRecord& record = records[n];
+    const NodeContext node = Node(n);
+    const void* data = record.data_offset ? persistent_ + record.data_offset : nullptr;
+    Status status =
+        resolver_->at(record.registration)->eval(node, data, activations_ + record.scratch_offset);
+    if (!status.ok()) return NodeError(status, n, node.op());
+  }
+  return Status::Ok();
+}
+
+Tensor Interpreter::TensorAt(int32_t index) const {
+  Tensor t = model_.tensor(static_cast<uint32_t>(index));
+  if (!t.is_constant) t.data = activations_ + tensor_offsets_[index];
+  return t;
+}
+
+NodeContext Interpreter::Node(uint32_t index) const {
+  return NodeContext(&model_, index, model_.op(index), activations_, tensor_offsets_,
+                     options_.rounding);
+}
+
+}  // namespace picoml
