@@ -44,7 +44,7 @@ class StructureVerifier {
           "not a .tflite file: bytes 4..7 are '%c%c%c%c', expected 'TFL3' (wrong file, or "
           "not a LiteRT flatbuffer)",
           Printable(data_[4]), Printable(data_[5]), Printable(data_[6]), Printable(data_[7]));
-    size_t root;
+    size_t root = 0;
     if (!Offset(0, &root)) return Status::Error(StatusCode::kInvalidModel, "the root offset at byte 0 points outside the file");
     if (!ModelTable(root)) return error_;
     return Status::Ok();
@@ -120,7 +120,7 @@ class StructureVerifier {
     *vector = 0;
     const size_t at = Field(table, vt, id);
     if (at == 0) return true;
-    size_t v;
+    size_t v = 0;
     if (!Offset(at, &v)) return false;
     if (!VectorBody(v, element_size, nullptr)) return false;
     *vector = v;
@@ -136,7 +136,7 @@ class StructureVerifier {
     return InBounds(v, bytes);
   }
   bool StringAt(size_t s) {
-    size_t end;
+    size_t end = 0;
     if (!VectorBody(s, 1, &end)) return false;
     if (!InBounds(end, 1)) return false;
     if (data_[end] != 0) return Bad("string at byte %zu is not NUL-terminated", s);
@@ -145,21 +145,21 @@ class StructureVerifier {
   bool StringField(size_t table, size_t vt, int id) {
     const size_t at = Field(table, vt, id);
     if (at == 0) return true;
-    size_t s;
+    size_t s = 0;
     return Offset(at, &s) && StringAt(s);
   }
   // A table field: verifies the table found there with `verify`.
   bool TableField(size_t table, size_t vt, int id, bool (StructureVerifier::*verify)(size_t)) {
     const size_t at = Field(table, vt, id);
     if (at == 0) return true;
-    size_t t;
+    size_t t = 0;
     return Offset(at, &t) && (this->*verify)(t);
   }
   // A vector of tables: each element's offset is followed as the library
   // does (no offset checks of its own), then the table verified.
   bool TableVectorField(size_t table, size_t vt, int id,
                         bool (StructureVerifier::*verify)(size_t)) {
-    size_t v;
+    size_t v = 0;
     if (!VectorField(table, vt, id, 4, &v)) return false;
     if (v == 0) return true;
     const uint32_t length = ReadLittleEndian<uint32_t>(data_ + v);
@@ -174,7 +174,7 @@ class StructureVerifier {
   // --- the schema subset ---
   bool ModelTable(size_t t) {
     using namespace schema::model;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = ScalarField<uint32_t>(t, vt, kVersion) &&
                     TableVectorField(t, vt, kOperatorCodes, &StructureVerifier::OperatorCodeTable) &&
@@ -187,7 +187,7 @@ class StructureVerifier {
     return ok;
   }
   bool MetadataTable(size_t t) {
-    size_t vt;
+    size_t vt = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = StringField(t, vt, schema::metadata::kName) &&
                     ScalarField<uint32_t>(t, vt, schema::metadata::kBuffer);
@@ -196,7 +196,7 @@ class StructureVerifier {
   }
   bool OperatorCodeTable(size_t t) {
     using namespace schema::operator_code;
-    size_t vt;
+    size_t vt = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = ScalarField<int8_t>(t, vt, kDeprecatedBuiltinCode) &&
                     StringField(t, vt, kCustomCode) && ScalarField<int32_t>(t, vt, kVersion) &&
@@ -206,7 +206,7 @@ class StructureVerifier {
   }
   bool SubGraphTable(size_t t) {
     using namespace schema::subgraph;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = TableVectorField(t, vt, kTensors, &StructureVerifier::TensorTable) &&
                     VectorField(t, vt, kInputs, 4, &v) && VectorField(t, vt, kOutputs, 4, &v) &&
@@ -217,7 +217,7 @@ class StructureVerifier {
   }
   bool TensorTable(size_t t) {
     using namespace schema::tensor;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok =
         VectorField(t, vt, kShape, 4, &v) && ScalarField<int8_t>(t, vt, kType) &&
@@ -230,7 +230,7 @@ class StructureVerifier {
   }
   bool QuantizationTable(size_t t) {
     using namespace schema::quantization;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     bool ok = VectorField(t, vt, kMin, 4, &v) && VectorField(t, vt, kMax, 4, &v) &&
               VectorField(t, vt, kScale, 4, &v) && VectorField(t, vt, kZeroPoint, 8, &v) &&
@@ -248,7 +248,7 @@ class StructureVerifier {
     return ok;
   }
   bool CustomQuantizationTable(size_t t) {
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = VectorField(t, vt, schema::custom_quantization::kCustom, 1, &v);
     TableEnd();
@@ -256,7 +256,7 @@ class StructureVerifier {
   }
   bool BufferTable(size_t t) {
     using namespace schema::buffer;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     const bool ok = VectorField(t, vt, kData, 1, &v) && ScalarField<uint64_t>(t, vt, kOffset) &&
                     ScalarField<uint64_t>(t, vt, kSize);
@@ -265,7 +265,7 @@ class StructureVerifier {
   }
   bool OperatorTable(size_t t) {
     using namespace schema::op;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     if (!TableStart(t, &vt)) return false;
     bool ok = ScalarField<uint32_t>(t, vt, kOpcodeIndex) && VectorField(t, vt, kInputs, 4, &v) &&
               VectorField(t, vt, kOutputs, 4, &v) &&
@@ -290,7 +290,7 @@ class StructureVerifier {
 
   bool BuiltinOptionsTable(uint8_t type, size_t t) {
     using T = schema::BuiltinOptionsType;
-    size_t vt, v;
+    size_t vt = 0, v = 0;
     bool ok = true;
     switch (static_cast<T>(type)) {
       case T::kConv2DOptions:
