@@ -1,0 +1,147 @@
+// The picoml command line as a user meets it: exit codes, one-line errors,
+// the JSON it prints. Runs the built executable.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "host/tflite_builder.h"
+
+namespace picoml {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+Result Picoml(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / "picoml_cli_test";
+  fs::create_directories(dir);
+  const std::string err_path = (dir / "stderr.txt").string();
+  const std::string command = std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args + " 2>" +
+                              err_path;
+  Result r{};
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  return r;
+}
+
+fs::path Temp(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "picoml_cli_test";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+void Write(const fs::path& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// int8 [1,4] -> RESHAPE -> int8 [4]: the smallest model with a real kernel.
+fs::path ReshapeModel() {
+  host::TfliteBuilder b;
+  host::TensorSpec in;
+  in.shape = {1, 4};
+  in.scales = {0.5f};
+  in.zero_points = {-3};
+  host::TensorSpec out = in;
+  out.shape = {4};
+  const int i = b.AddTensor(in), o = b.AddTensor(out);
+  b.AddOperator({BuiltinOperator::kReshape, 1, {i}, {o}});
+  b.SetInputs({i});
+  b.SetOutputs({o});
+  const fs::path path = Temp("reshape.tflite");
+  Write(path, b.Build());
+  return path;
+}
+
+bool OneLine(const std::string& s) {
+  return !s.empty() && s.find('\n') == s.size() - 1;
+}
+
+TEST(Cli, RunWritesOutputAndJson) {
+  const fs::path model = ReshapeModel();
+  Write(Temp("in.bin"), {1, 2, 0xff, 0x80});
+  const Result r = Picoml("run " + model.string() + " --input " + Temp("in.bin").string() +
+                          " --output " + Temp("out.bin").string() + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["arena_bytes"].get<int>(), 0);
+  EXPECT_EQ(j["input"]["type"], "INT8");
+  EXPECT_EQ(j["output"]["shape"], nlohmann::json::array({4}));
+  EXPECT_FLOAT_EQ(j["output"]["scale"].get<float>(), 0.5f);
+  EXPECT_EQ(j["output"]["zero_point"], -3);
+  EXPECT_EQ(j["output"]["values"], nlohmann::json::array({1, 2, -1, -128}));
+  std::ifstream out(Temp("out.bin"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, std::string("\x01\x02\xff\x80", 4));
+}
+
+TEST(Cli, WrongInputSizeIsAOneLineError) {
+  const fs::path model = ReshapeModel();
+  Write(Temp("short.bin"), {1, 2, 3});
+  const Result r = Picoml("run " + model.string() + " --input " + Temp("short.bin").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_NE(r.err.find("has 3 bytes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs exactly 4"), std::string::npos) << r.err;
+}
+
+TEST(Cli, NotAModelIsAOneLineError) {
+  Write(Temp("junk.tflite"), std::vector<uint8_t>(64, 0x41));
+  Write(Temp("in.bin"), {0});
+  const Result r = Picoml("run " + Temp("junk.tflite").string() + " --input " +
+                          Temp("in.bin").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_NE(r.err.find("TFL3"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingFileIsAOneLineError) {
+  const Result r = Picoml("inspect " + Temp("does_not_exist.tflite").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(OneLine(r.err)) << r.err;
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+}
+
+TEST(Cli, TruncatedModelsNeverCrash) {
+  const fs::path model = ReshapeModel();
+  std::ifstream in(model, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Write(Temp("in.bin"), {0, 0, 0, 0});
+  for (size_t length = 0; length < bytes.size(); length += 7) {
+    Write(Temp("cut.tflite"), std::vector<uint8_t>(bytes.begin(), bytes.begin() + length));
+    const Result r = Picoml("run " + Temp("cut.tflite").string() + " --input " +
+                            Temp("in.bin").string());
+    EXPECT_EQ(r.exit_code, 1) << "length " << length << ": " << r.err;  // an error, not a signal
+    EXPECT_TRUE(OneLine(r.err)) << r.err;
+  }
+}
+
+TEST(Cli, InspectJsonHasArenaAndMacs) {
+  const fs::path model = ReshapeModel();
+  const Result r = Picoml("inspect " + model.string() + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["macs"], 0);
+  EXPECT_GT(j["arena_bytes"].get<int>(), 0);
+  EXPECT_EQ(j["nodes"][0]["operator"], "RESHAPE");
+}
+
+}  // namespace
+}  // namespace picoml
