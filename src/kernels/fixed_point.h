@@ -133,6 +133,24 @@ inline void ActivationRangeFloat(Activation activation, float* min, float* max) 
   }
 }
 
+// The float range LiteRT clamps an elementwise result to (its
+// CalculateActivationRange): as ActivationRangeFloat, but "no activation" is
+// the finite range [-FLT_MAX, FLT_MAX] (numeric_limits lowest/max), so an
+// overflowing float ADD or MUL gives +-FLT_MAX, not infinity.
+constexpr float kFloatMax = 3.40282346638528859812e+38f;
+inline void FiniteActivationRangeFloat(Activation activation, float* min, float* max) {
+  ActivationRangeFloat(activation, min, max);
+  if (*min < -kFloatMax) *min = -kFloatMax;
+  if (*max > kFloatMax) *max = kFloatMax;
+}
+
+// LiteRT's ActivationFunctionWithMinMax: min(max(x, lo), hi) with std::min /
+// std::max's comparisons, so NaN passes through unchanged.
+inline float ClampFloat(float x, float lo, float hi) {
+  const float low_clamped = x < lo ? lo : x;
+  return hi < low_clamped ? hi : low_clamped;
+}
+
 }  // namespace fixed_point
 }  // namespace picoml
 

@@ -1,0 +1,91 @@
+// Checks that the pooling, MEAN, SOFTMAX, LOGISTIC, QUANTIZE and DEQUANTIZE
+// kernels run in `plan`, so that a malformed or unsupported node fails before
+// any memory is placed, with a message that says what to change.
+#ifndef PICOML_KERNELS_TENSOR_CHECKS_H_
+#define PICOML_KERNELS_TENSOR_CHECKS_H_
+
+#include <math.h>
+#include <stdint.h>
+
+#include "picoml/kernel.h"
+#include "picoml/schema.h"
+#include "picoml/status.h"
+#include "picoml/types.h"
+
+namespace picoml {
+namespace checks {
+
+// `inputs` required inputs (none omitted) and `outputs` outputs.
+inline Status CheckArity(const NodeContext& node, int inputs, int outputs) {
+  if (node.input_count() != inputs || node.output_count() != outputs)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "needs %d input(s) and %d output(s); it has %d and %d", inputs, outputs,
+                         node.input_count(), node.output_count());
+  for (int i = 0; i < inputs; ++i)
+    if (!node.has_input(i))
+      return Status::Error(StatusCode::kInvalidModel, "input %d is omitted but required", i);
+  return Status::Ok();
+}
+
+// The options table, when `required` or present, must be of union type
+// `expected`.
+inline Status CheckOptions(const NodeContext& node, schema::BuiltinOptionsType expected,
+                           const char* expected_name, bool required) {
+  if (!node.options().present()) {
+    if (!required) return Status::Ok();
+    return Status::Error(StatusCode::kInvalidModel,
+                         "its %s table is missing; re-export the model", expected_name);
+  }
+  if (node.op().options_type != static_cast<uint8_t>(expected))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "options are of union type %u, expected %s (%u); re-export the model",
+                         static_cast<unsigned>(node.op().options_type), expected_name,
+                         static_cast<unsigned>(expected));
+  return Status::Ok();
+}
+
+// An int8 activation: one (scale, zero point), finite scale > 0, zero point
+// in [-128, 127].
+inline Status CheckPerTensorInt8(const Tensor& tensor, const char* role) {
+  if (tensor.type != TensorType::kInt8)
+    return Status::Error(StatusCode::kUnsupported, "%s must be INT8, it is %s", role,
+                         TensorTypeName(tensor.type));
+  const Quantization& q = tensor.quantization;
+  if (q.count() != 1)
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 %s must be quantized per tensor (one scale), it has %u scales; "
+                         "re-quantize the model",
+                         role, static_cast<unsigned>(q.count()));
+  const float scale = q.scale(0);
+  if (!(scale > 0.0f) || !isfinite(scale))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "int8 %s scale must be finite and > 0; re-quantize the model", role);
+  const int32_t zero_point = q.zero_point(0);
+  if (zero_point < -128 || zero_point > 127)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "int8 %s has zero point %d, outside [-128, 127]", role,
+                         static_cast<int>(zero_point));
+  return Status::Ok();
+}
+
+inline Status CheckSameShape(const Tensor& input, const Tensor& output) {
+  if (!input.shape.Equals(output.shape))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "output shape (rank %d, %ld elements) must equal the input shape "
+                         "(rank %d, %ld elements)",
+                         output.shape.rank, static_cast<long>(output.ElementCount()),
+                         input.shape.rank, static_cast<long>(input.ElementCount()));
+  return Status::Ok();
+}
+
+// Element counts kept in int32 arithmetic (the arena limits them anyway).
+inline Status CheckElementCount(const Tensor& tensor, const char* role) {
+  if (tensor.ElementCount() > 0x7fffffff)
+    return Status::Error(StatusCode::kUnsupported, "%s has more than 2^31 - 1 elements", role);
+  return Status::Ok();
+}
+
+}  // namespace checks
+}  // namespace picoml
+
+#endif  // PICOML_KERNELS_TENSOR_CHECKS_H_
