@@ -33,8 +33,8 @@ inline Status CheckOptions(const NodeContext& node, schema::BuiltinOptionsType e
                            const char* expected_name, bool required) {
   if (!node.options().present()) {
     if (!required) return Status::Ok();
-    return Status::Error(StatusCode::kInvalidModel,
-                         "its %s table is missing; re-export the model", expected_name);
+    return Status::Error(StatusCode::kInvalidModel, "its %s table is missing; re-export the model",
+                         expected_name);
   }
   if (node.op().options_type != static_cast<uint8_t>(expected))
     return Status::Error(StatusCode::kInvalidModel,
