@@ -25,7 +25,16 @@ enum class TensorType : int8_t {
   kComplex64 = 8,
   kInt8 = 9,
   kFloat64 = 10,
+  kComplex128 = 11,
+  kUInt64 = 12,
+  kResource = 13,  // no fixed size: refused at load
+  kVariant = 14,   // no fixed size: refused at load
+  kUInt32 = 15,
+  kUInt16 = 16,
+  kInt4 = 17,  // packed two per byte: refused at load
 };
+// The largest type code in the schema picoml knows.
+constexpr int8_t kLastTensorTypeCode = 17;
 
 // "FLOAT32", "INT8", ... or "UNKNOWN".
 const char* TensorTypeName(TensorType type);

@@ -10,7 +10,7 @@
 // Facts followed (LiteRT's reference kernels, gemmlowp's fixed-point
 // helpers):
 //  - double rounding (TFLM's default): x * 2^max(shift,0), then a saturating
-//    rounding doubling high multiply (round half away from zero on the
+//    rounding doubling high multiply (ties rounded up, towards +infinity, on the
 //    64-bit product / 2^31), then a rounding divide by 2^max(-shift,0) that
 //    rounds half away from zero;
 //  - single rounding (TFLITE_SINGLE_ROUNDING, desktop LiteRT): one 64-bit

@@ -200,8 +200,15 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
   }
 
   // 4. Placement.
-  const uint32_t peak = PlaceBuffers(buffers, buffer_count, scratch, kActivationAlignment);
-  plan->activation_bytes = AlignUp(peak, kActivationAlignment);
+  const uint64_t peak = PlaceBuffers(buffers, buffer_count, scratch, kActivationAlignment);
+  // Offsets are 32-bit (the same plan on 32- and 64-bit targets); a model
+  // whose activations need more than 2 GiB cannot run anywhere picoml runs.
+  if (peak > static_cast<uint64_t>(kMaxTensorBytes))
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "this model's activations need %llu bytes at their peak, more than the "
+                         "2 GiB picoml can plan (corrupted shapes?)",
+                         static_cast<unsigned long long>(peak));
+  plan->activation_bytes = AlignUp(static_cast<size_t>(peak), kActivationAlignment);
   plan->needed_bytes = plan->alignment_bytes + plan->persistent_bytes +
                        (plan->activation_bytes > plan->planner_bytes ? plan->activation_bytes
                                                                      : plan->planner_bytes);

@@ -3,7 +3,7 @@
 namespace picoml {
 namespace {
 
-uint32_t AlignUp(uint32_t value, uint32_t alignment) {
+uint64_t AlignUp(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) & ~(alignment - 1);
 }
 
@@ -44,9 +44,9 @@ void SortIndices(const PlannedBuffer* buffers, uint32_t* order, uint32_t n) {
 
 }  // namespace
 
-uint32_t PlaceBuffers(PlannedBuffer* buffers, uint32_t count, uint32_t* scratch,
+uint64_t PlaceBuffers(PlannedBuffer* buffers, uint32_t count, uint32_t* scratch,
                       uint32_t alignment) {
-  uint32_t* order = scratch;           // buffers to place, in placement order
+  uint32_t* order = scratch;              // buffers to place, in placement order
   uint32_t* by_offset = scratch + count;  // placed buffers, sorted by offset
   uint32_t n = 0;
   for (uint32_t i = 0; i < count; ++i)
@@ -54,21 +54,24 @@ uint32_t PlaceBuffers(PlannedBuffer* buffers, uint32_t count, uint32_t* scratch,
   SortIndices(buffers, order, n);
 
   uint32_t placed = 0;
-  uint32_t peak = 0;
+  uint64_t peak = 0;
   for (uint32_t k = 0; k < n; ++k) {
     PlannedBuffer& buffer = buffers[order[k]];
     // Walk the placed buffers by offset, skipping those alive at other
     // times; take the first gap that fits.
-    uint32_t candidate = 0;
+    uint64_t candidate = 0;
     uint32_t insert_at = placed;
     for (uint32_t p = 0; p < placed; ++p) {
       const PlannedBuffer& other = buffers[by_offset[p]];
       if (!Overlaps(buffer, other)) continue;
       if (other.offset >= candidate + buffer.size) break;
-      const uint32_t end = AlignUp(other.offset + other.size, alignment);
+      const uint64_t end = AlignUp(static_cast<uint64_t>(other.offset) + other.size, alignment);
       if (end > candidate) candidate = end;
     }
-    buffer.offset = candidate;
+    // Past 4 GiB the plan is refused by the caller; stop here so no offset
+    // is truncated into a plausible one.
+    if (candidate + buffer.size > 0xffffffffu) return candidate + buffer.size;
+    buffer.offset = static_cast<uint32_t>(candidate);
     if (candidate + buffer.size > peak) peak = candidate + buffer.size;
     // Keep by_offset sorted.
     for (uint32_t p = 0; p < placed; ++p) {

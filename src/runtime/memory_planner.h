@@ -25,8 +25,12 @@ constexpr size_t PlannerScratchBytes(size_t count) { return count * 2 * sizeof(u
 
 // Places `count` buffers with offsets aligned to `alignment` (a power of
 // two); `scratch` must hold PlannerScratchBytes(count) bytes, 4-aligned.
-// Returns the peak: the bytes the placed buffers span.
-uint32_t PlaceBuffers(PlannedBuffer* buffers, uint32_t count, uint32_t* scratch,
+// Returns the peak: the bytes the placed buffers span. Offsets and the peak
+// are worked out in 64 bits: a hostile model can ask for several buffers of
+// nearly 2 GiB alive at once, and a 32-bit sum would wrap into a small,
+// wrong plan. When the peak does not fit in 32 bits, offsets are not valid
+// and the caller must refuse the plan.
+uint64_t PlaceBuffers(PlannedBuffer* buffers, uint32_t count, uint32_t* scratch,
                       uint32_t alignment);
 
 }  // namespace picoml

@@ -49,9 +49,10 @@ Status Model::Create(const uint8_t* data, size_t size, Model* model) {
   m.root_ = FlatTable::Root(data, size);
   const uint32_t version = m.root_.Scalar<uint32_t>(schema::model::kVersion);
   if (version != schema::kSchemaVersion)
-    return Invalid("model has schema version %u; picoml reads version %u (re-export it with a "
-                   "current LiteRT converter)",
-                   version, schema::kSchemaVersion);
+    return Invalid(
+        "model has schema version %u; picoml reads version %u (re-export it with a "
+        "current LiteRT converter)",
+        version, schema::kSchemaVersion);
   const FlatVector subgraphs = m.root_.Vector(schema::model::kSubgraphs);
   if (subgraphs.size() == 0) return Invalid("model has no subgraph: nothing to run");
   m.subgraph_count_ = subgraphs.size();
@@ -97,7 +98,9 @@ Tensor Model::tensor(uint32_t index) const {
     t.is_constant = true;
   } else if (offset > 1) {
     // Data stored after the flatbuffer (schema 3c), located from its start.
-    t.data = const_cast<uint8_t*>(data_ + offset);
+    // CheckTensor refuses offsets past the end; the pointer is formed only
+    // inside the file (a pointer past it is undefined behaviour).
+    t.data = offset <= size_ ? const_cast<uint8_t*>(data_ + offset) : nullptr;
     t.is_constant = true;
   }
   return t;
@@ -125,8 +128,7 @@ Operator Model::op(uint32_t index) const {
 
 Status Model::CheckSemantics() const {
   if (tensors_.size() > kMaxTensors)
-    return Invalid("model has %u tensors; picoml handles at most %u", tensors_.size(),
-                   kMaxTensors);
+    return Invalid("model has %u tensors; picoml handles at most %u", tensors_.size(), kMaxTensors);
   if (operators_.size() > kMaxOperators)
     return Invalid("model has %u operators; picoml handles at most %u", operators_.size(),
                    kMaxOperators);
@@ -160,7 +162,7 @@ Status Model::CheckSemantics() const {
 Status Model::CheckTensor(uint32_t index) const {
   const FlatTable table = tensors_.Table(index);
   const int8_t type = table.Scalar<int8_t>(schema::tensor::kType);
-  if (type < 0 || type > static_cast<int8_t>(TensorType::kFloat64))
+  if (type < 0 || type > kLastTensorTypeCode)
     return Status::Error(StatusCode::kUnsupported,
                          "tensor %u has type code %d, which picoml does not know", index, type);
   if (table.Has(schema::tensor::kSparsity))
@@ -170,8 +172,9 @@ Status Model::CheckTensor(uint32_t index) const {
                          index);
   const FlatVector shape = table.Vector(schema::tensor::kShape);
   if (shape.size() > static_cast<uint32_t>(kMaxRank))
-    return Status::Error(StatusCode::kUnsupported, "tensor %u has rank %u; picoml supports up to %d",
-                         index, shape.size(), kMaxRank);
+    return Status::Error(StatusCode::kUnsupported,
+                         "tensor %u has rank %u; picoml supports up to %d", index, shape.size(),
+                         kMaxRank);
   for (uint32_t d = 0; d < shape.size(); ++d) {
     const int32_t dim = shape.Scalar<int32_t>(d);
     if (dim < 0)
@@ -179,10 +182,23 @@ Status Model::CheckTensor(uint32_t index) const {
                      index, d, dim);
   }
   const Tensor t = tensor(index);
+  if (TensorTypeSize(t.type) == 0)
+    return Status::Error(StatusCode::kUnsupported,
+                         "tensor %u has type %s, which picoml cannot hold (no fixed element size)",
+                         index, TensorTypeName(t.type));
   const int64_t bytes = TensorBytes(t.type, t.shape);
   if (bytes < 0)
-    return Status::Error(StatusCode::kUnsupported, "tensor %u (%s) is too large or of a type without "
-                         "a fixed size", index, TensorTypeName(t.type));
+    return Invalid(
+        "tensor %u (%s, rank %d) needs more than %lld bytes; picoml tensors are limited "
+        "to 2 GiB (corrupted shape?)",
+        index, TensorTypeName(t.type), t.shape.rank, static_cast<long long>(kMaxTensorBytes));
+  // A variable's bytes change at run time, so they cannot live in the model
+  // (which may sit in flash); picoml starts variables at zero instead.
+  if (t.is_variable && t.is_constant)
+    return Status::Error(StatusCode::kUnsupported,
+                         "tensor %u is a variable with initial data in the model; picoml starts "
+                         "variables at zero and cannot use the stored values",
+                         index);
 
   const uint32_t buffer_index = table.Scalar<uint32_t>(schema::tensor::kBuffer);
   if (buffer_index >= buffers_.size())
@@ -197,10 +213,11 @@ Status Model::CheckTensor(uint32_t index) const {
     stored = data.size();
   } else if (offset > 1) {
     if (offset > size_ || size > size_ - offset)
-      return Invalid("buffer %u (tensor %u) claims %llu bytes at offset %llu, past the end of the "
-                     "%zu-byte file",
-                     buffer_index, index, static_cast<unsigned long long>(size),
-                     static_cast<unsigned long long>(offset), size_);
+      return Invalid(
+          "buffer %u (tensor %u) claims %llu bytes at offset %llu, past the end of the "
+          "%zu-byte file",
+          buffer_index, index, static_cast<unsigned long long>(size),
+          static_cast<unsigned long long>(offset), size_);
     stored = size;
   }
   if (stored != 0) {
@@ -224,7 +241,12 @@ Status Model::CheckTensor(uint32_t index) const {
       return Invalid("tensor %u has %u quantization scales but %u zero points", index,
                      scales.size(), zero_points.size());
     if (scales.size() > 1) {
-      const int32_t dim = quantization.Scalar<int32_t>(schema::quantization::kQuantizedDimension);
+      int32_t dim = quantization.Scalar<int32_t>(schema::quantization::kQuantizedDimension);
+      // The converter gives a depthwise convolution's bias (rank 1) its
+      // filter's quantized dimension, 3 (person_detect.tflite has such
+      // biases). TFLM does not look at it; for a vector the channels can
+      // only be along its one dimension.
+      if (t.shape.rank == 1 && dim > 0) dim = 0;
       if (dim < 0 || dim >= t.shape.rank)
         return Invalid("tensor %u is quantized along dimension %d but has rank %d", index, dim,
                        t.shape.rank);
@@ -235,11 +257,16 @@ Status Model::CheckTensor(uint32_t index) const {
     for (uint32_t i = 0; i < scales.size(); ++i) {
       const float s = scales.Scalar<float>(i);
       if (!(s > 0.0f) || !isfinite(s))
-        return Invalid("tensor %u has quantization scale %u that is zero, negative or not finite",
-                       index, i);
+        return Invalid("tensor %u: quantization scale %u is %s; scales must be positive and finite",
+                       index, i,
+                       isnan(s)    ? "not a number"
+                       : s == 0.0f ? "zero"
+                       : s < 0.0f  ? "negative"
+                                   : "infinite");
       const int64_t z = zero_points.Scalar<int64_t>(i);
       if (z < -2147483647ll - 1 || z > 2147483647ll)
-        return Invalid("tensor %u has zero point %u out of the int32 range", index, i);
+        return Invalid("tensor %u has zero point %u of %lld, outside the int32 range", index, i,
+                       static_cast<long long>(z));
     }
   }
   return Status::Ok();

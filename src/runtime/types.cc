@@ -28,6 +28,20 @@ const char* TensorTypeName(TensorType type) {
       return "INT8";
     case TensorType::kFloat64:
       return "FLOAT64";
+    case TensorType::kComplex128:
+      return "COMPLEX128";
+    case TensorType::kUInt64:
+      return "UINT64";
+    case TensorType::kResource:
+      return "RESOURCE";
+    case TensorType::kVariant:
+      return "VARIANT";
+    case TensorType::kUInt32:
+      return "UINT32";
+    case TensorType::kUInt16:
+      return "UINT16";
+    case TensorType::kInt4:
+      return "INT4";
   }
   return "UNKNOWN";
 }
@@ -36,9 +50,11 @@ size_t TensorTypeSize(TensorType type) {
   switch (type) {
     case TensorType::kFloat32:
     case TensorType::kInt32:
+    case TensorType::kUInt32:
       return 4;
     case TensorType::kFloat16:
     case TensorType::kInt16:
+    case TensorType::kUInt16:
       return 2;
     case TensorType::kUInt8:
     case TensorType::kInt8:
@@ -47,8 +63,14 @@ size_t TensorTypeSize(TensorType type) {
     case TensorType::kInt64:
     case TensorType::kFloat64:
     case TensorType::kComplex64:
+    case TensorType::kUInt64:
       return 8;
+    case TensorType::kComplex128:
+      return 16;
     case TensorType::kString:
+    case TensorType::kResource:
+    case TensorType::kVariant:
+    case TensorType::kInt4:
       return 0;
   }
   return 0;

@@ -45,6 +45,10 @@ struct NetworkSpec {
 // Dense 10, Softmax; VALID padding; 260,298 parameters.
 NetworkSpec ReferenceMnistSpec();
 
+// The spec as JSON (stored in checkpoints) and back; throws on bad JSON.
+std::string SpecToJson(const NetworkSpec& spec);
+NetworkSpec SpecFromJson(const std::string& json);
+
 // The LibTorch module for a NetworkSpec. Weights initialised as Keras does
 // (Glorot-uniform kernels, zero biases) from the global torch seed.
 class NetworkImpl : public torch::nn::Module {
@@ -68,9 +72,12 @@ class NetworkImpl : public torch::nn::Module {
   int64_t ParameterCount() const;
 
  private:
+  torch::Tensor ForwardLayer(size_t i, torch::Tensor x, bool logits);
+
   NetworkSpec spec_;
   std::vector<torch::nn::Conv2d> convs_;   // one entry per layer (empty if not conv)
   std::vector<torch::nn::Linear> denses_;  // one entry per layer (empty if not dense)
+  std::vector<bool> pad_in_forward_;       // SAME padding the convolution cannot do itself
 };
 TORCH_MODULE(Network);
 
