@@ -1,0 +1,426 @@
+// What CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED share: reading and
+// checking their options, the window geometry (output size and padding, as
+// LiteRT computes them), per-channel requantization multipliers and the
+// fused activation range. Their kernels live in conv2d.cc,
+// depthwise_conv2d.cc and fully_connected.cc.
+//
+// Facts followed (LiteRT's padding.h and kernel_util.cc):
+//  - output size: SAME -> ceil(in / stride); VALID -> (in + stride -
+//    effective_filter) / stride, effective_filter = (filter - 1) * dilation + 1;
+//  - padding: total = max(0, (out - 1) * stride + effective_filter - in);
+//    the top/left side gets total / 2 (the odd pixel goes bottom/right);
+//  - per-channel multiplier: double(input_scale) * double(filter_scale[c]) /
+//    double(output_scale), split by QuantizeMultiplier; a per-tensor filter
+//    scale is broadcast over the channels.
+#ifndef PICOML_KERNELS_CONV_COMMON_H_
+#define PICOML_KERNELS_CONV_COMMON_H_
+
+#include <stdint.h>
+
+#include "kernels/fixed_point.h"
+#include "picoml/kernel.h"
+#include "picoml/schema.h"
+#include "picoml/status.h"
+#include "picoml/types.h"
+
+namespace picoml {
+namespace kernels {
+namespace conv {
+
+// Spatial dimensions and channel counts above this are refused, so that every
+// product of two of them stays inside int32 arithmetic.
+constexpr int32_t kMaxWindowExtent = 1 << 15;
+
+// The geometry of a 2-D window operator over NHWC tensors, all in int32 so it
+// can be stored in node data as it is.
+struct ConvGeometry {
+  int32_t batches;
+  int32_t input_height, input_width, input_depth;
+  int32_t filter_height, filter_width;
+  int32_t output_height, output_width, output_depth;
+  int32_t stride_height, stride_width;
+  int32_t dilation_height, dilation_width;
+  int32_t padding_top, padding_left;  // leading padding; trailing may be one more
+};
+
+// Requantization of an int8 output: per channel (multiplier, shift) pairs
+// live beside this in node data; these are the per-tensor parts.
+struct OutputStage {
+  int32_t input_offset;  // minus the input zero point, added to each input value
+  int32_t output_zero_point;
+  int32_t activation_min, activation_max;  // int8 domain
+  float float_min, float_max;              // float32 kernels
+};
+
+// Options read from a CONV_2D or DEPTHWISE_CONV_2D options table.
+struct WindowOptions {
+  Padding padding;
+  int32_t stride_height, stride_width;
+  int32_t dilation_height, dilation_width;
+  Activation activation;
+};
+
+inline int64_t EffectiveFilterSize(int32_t filter, int32_t dilation) {
+  return (static_cast<int64_t>(filter) - 1) * dilation + 1;
+}
+
+// LiteRT's ComputeOutSize; may be zero or negative for a VALID window larger
+// than the input (callers refuse that).
+inline int64_t ComputeOutSize(Padding padding, int32_t in, int32_t filter, int32_t stride,
+                              int32_t dilation) {
+  if (padding == Padding::kSame) return (static_cast<int64_t>(in) + stride - 1) / stride;
+  return (static_cast<int64_t>(in) + stride - EffectiveFilterSize(filter, dilation)) / stride;
+}
+
+// LiteRT's ComputePaddingWithOffset: the leading half of the total padding.
+inline int32_t ComputePadding(int32_t stride, int32_t dilation, int32_t in, int32_t filter,
+                              int32_t out) {
+  int64_t total =
+      (static_cast<int64_t>(out) - 1) * stride + EffectiveFilterSize(filter, dilation) - in;
+  if (total < 0) total = 0;
+  return static_cast<int32_t>(total / 2);
+}
+
+// Checks `node.op().options_type` when an options table is present.
+inline Status CheckOptionsType(const NodeContext& node, schema::BuiltinOptionsType expected,
+                               const char* expected_name) {
+  if (node.options().present() && node.op().options_type != static_cast<uint8_t>(expected))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "options are of union type %u, expected %s (%u); re-export the model",
+                         static_cast<unsigned>(node.op().options_type), expected_name,
+                         static_cast<unsigned>(expected));
+  return Status::Ok();
+}
+
+// A fused activation these kernels apply: NONE, RELU, RELU_N1_TO_1, RELU6.
+inline Status ReadActivation(int8_t raw, Activation* activation) {
+  switch (static_cast<Activation>(raw)) {
+    case Activation::kNone:
+    case Activation::kRelu:
+    case Activation::kReluN1To1:
+    case Activation::kRelu6:
+      *activation = static_cast<Activation>(raw);
+      return Status::Ok();
+    case Activation::kTanh:
+    case Activation::kSignBit:
+      return Status::Error(StatusCode::kUnsupported,
+                           "fused activation %s is not supported (NONE, RELU, RELU_N1_TO_1 and "
+                           "RELU6 are); apply it as a separate operator",
+                           ActivationName(static_cast<Activation>(raw)));
+  }
+  return Status::Error(StatusCode::kInvalidModel,
+                       "fused activation value %d is not in the schema; re-export the model",
+                       static_cast<int>(raw));
+}
+
+// Reads CONV_2D / DEPTHWISE_CONV_2D window options (field ids differ between
+// the two tables) and checks that they make sense.
+inline Status ReadWindowOptions(const NodeContext& node, int padding_id, int stride_w_id,
+                                int stride_h_id, int activation_id, int dilation_w_id,
+                                int dilation_h_id, WindowOptions* options) {
+  const FlatTable& table = node.options();
+  if (!table.present())
+    return Status::Error(StatusCode::kInvalidModel,
+                         "options table is missing (padding and strides are required); "
+                         "re-export the model");
+  const int8_t padding = table.Scalar<int8_t>(padding_id, 0);
+  if (padding != static_cast<int8_t>(Padding::kSame) &&
+      padding != static_cast<int8_t>(Padding::kValid))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "padding value %d is neither SAME (0) nor VALID (1)",
+                         static_cast<int>(padding));
+  options->padding = static_cast<Padding>(padding);
+  options->stride_width = table.Scalar<int32_t>(stride_w_id, 0);
+  options->stride_height = table.Scalar<int32_t>(stride_h_id, 0);
+  options->dilation_width = table.Scalar<int32_t>(dilation_w_id, 1);
+  options->dilation_height = table.Scalar<int32_t>(dilation_h_id, 1);
+  if (options->stride_width < 1 || options->stride_height < 1 ||
+      options->stride_width > kMaxWindowExtent || options->stride_height > kMaxWindowExtent)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "strides %dx%d (h x w) are out of range: each must be in [1, %d]",
+                         static_cast<int>(options->stride_height),
+                         static_cast<int>(options->stride_width),
+                         static_cast<int>(kMaxWindowExtent));
+  if (options->dilation_width < 1 || options->dilation_height < 1 ||
+      options->dilation_width > kMaxWindowExtent || options->dilation_height > kMaxWindowExtent)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "dilations %dx%d (h x w) are out of range: each must be in [1, %d]",
+                         static_cast<int>(options->dilation_height),
+                         static_cast<int>(options->dilation_width),
+                         static_cast<int>(kMaxWindowExtent));
+  return ReadActivation(table.Scalar<int8_t>(activation_id, 0), &options->activation);
+}
+
+// Checks one dimension against kMaxWindowExtent (and > 0).
+inline Status CheckExtent(const char* what, int32_t value) {
+  if (value < 1 || value > kMaxWindowExtent)
+    return Status::Error(StatusCode::kUnsupported, "%s is %d; it must be in [1, %d]", what,
+                         static_cast<int>(value), static_cast<int>(kMaxWindowExtent));
+  return Status::Ok();
+}
+
+// Fills the spatial part of `g` (input and filter sizes must be set) from the
+// options and checks that the output tensor's shape [N, H, W, C] is what the
+// window gives.
+inline Status ComputeWindow(const WindowOptions& options, const Shape& output_shape,
+                            ConvGeometry* g) {
+  g->stride_height = options.stride_height;
+  g->stride_width = options.stride_width;
+  g->dilation_height = options.dilation_height;
+  g->dilation_width = options.dilation_width;
+  const int64_t out_height = ComputeOutSize(options.padding, g->input_height, g->filter_height,
+                                            g->stride_height, g->dilation_height);
+  const int64_t out_width = ComputeOutSize(options.padding, g->input_width, g->filter_width,
+                                           g->stride_width, g->dilation_width);
+  if (out_height < 1 || out_width < 1)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "a %dx%d filter (dilation %dx%d) does not fit a %dx%d input with VALID "
+                         "padding: the output would be empty",
+                         static_cast<int>(g->filter_height), static_cast<int>(g->filter_width),
+                         static_cast<int>(g->dilation_height), static_cast<int>(g->dilation_width),
+                         static_cast<int>(g->input_height), static_cast<int>(g->input_width));
+  if (output_shape.rank != 4 || output_shape.dims[0] != g->batches ||
+      output_shape.dims[1] != out_height || output_shape.dims[2] != out_width ||
+      output_shape.dims[3] != g->output_depth)
+    return Status::Error(
+        StatusCode::kInvalidModel,
+        "output shape must be [%d, %d, %d, %d] for these input, filter and "
+        "options, but the model says rank %d [%d, %d, %d, %d, ...]",
+        static_cast<int>(g->batches), static_cast<int>(out_height), static_cast<int>(out_width),
+        static_cast<int>(g->output_depth), output_shape.rank,
+        static_cast<int>(output_shape.dims[0]), static_cast<int>(output_shape.dims[1]),
+        static_cast<int>(output_shape.dims[2]), static_cast<int>(output_shape.dims[3]));
+  g->output_height = static_cast<int32_t>(out_height);
+  g->output_width = static_cast<int32_t>(out_width);
+  g->padding_top = ComputePadding(g->stride_height, g->dilation_height, g->input_height,
+                                  g->filter_height, g->output_height);
+  g->padding_left = ComputePadding(g->stride_width, g->dilation_width, g->input_width,
+                                   g->filter_width, g->output_width);
+  return Status::Ok();
+}
+
+// An int8 activation tensor needs exactly one (scale, zero point) with a
+// finite positive scale.
+inline Status CheckPerTensorInt8(const Tensor& tensor, const char* role) {
+  const Quantization& q = tensor.quantization;
+  if (q.count() != 1)
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 %s must be quantized per tensor (one scale), it has %u scales", role,
+                         static_cast<unsigned>(q.count()));
+  const float scale = q.scale(0);
+  if (!(scale > 0.0f) || !isfinite(scale))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "int8 %s scale must be finite and > 0; re-quantize the model", role);
+  const int32_t zero_point = q.zero_point(0);
+  if (zero_point < -128 || zero_point > 127)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "int8 %s has zero point %d, outside [-128, 127]", role,
+                         static_cast<int>(zero_point));
+  return Status::Ok();
+}
+
+// An int8 filter: one scale, or one per output channel along
+// `quantized_dimension`; symmetric (every zero point 0) unless
+// `allow_zero_point` (LiteRT keeps a per-tensor filter offset for
+// FULLY_CONNECTED only).
+inline Status CheckFilterQuantization(const Tensor& filter, int32_t quantized_dimension,
+                                      int32_t channels, bool allow_zero_point) {
+  const Quantization& q = filter.quantization;
+  if (q.count() == 0)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "int8 filter has no quantization parameters; re-quantize the model");
+  if (q.count() != 1) {
+    if (q.count() != static_cast<uint32_t>(channels))
+      return Status::Error(StatusCode::kInvalidModel,
+                           "filter has %u scales; per-channel quantization needs one per output "
+                           "channel (%d)",
+                           static_cast<unsigned>(q.count()), static_cast<int>(channels));
+    if (q.quantized_dimension() != quantized_dimension)
+      return Status::Error(StatusCode::kUnsupported,
+                           "filter is quantized along dimension %d; only dimension %d (output "
+                           "channels) is supported",
+                           static_cast<int>(q.quantized_dimension()),
+                           static_cast<int>(quantized_dimension));
+  }
+  for (uint32_t c = 0; c < q.count(); ++c) {
+    const float scale = q.scale(c);
+    if (!(scale >= 0.0f) || !isfinite(scale))
+      return Status::Error(StatusCode::kInvalidModel, "filter scale %u is negative or not finite",
+                           static_cast<unsigned>(c));
+    if (q.zero_point(c) != 0 && !(allow_zero_point && q.count() == 1))
+      return Status::Error(StatusCode::kUnsupported,
+                           "filter zero point %u is %d; int8 filters must be symmetric (0)",
+                           static_cast<unsigned>(c), static_cast<int>(q.zero_point(c)));
+    if (q.zero_point(c) < -128 || q.zero_point(c) > 127)
+      return Status::Error(StatusCode::kInvalidModel, "filter zero point %d is outside int8",
+                           static_cast<int>(q.zero_point(c)));
+  }
+  return Status::Ok();
+}
+
+// Bias of `channels` elements: int32 for int8 kernels, float32 for float.
+inline Status CheckBias(const Tensor& bias, TensorType expected, int32_t channels) {
+  if (bias.type != expected)
+    return Status::Error(StatusCode::kUnsupported, "bias is %s; this kernel needs %s bias",
+                         TensorTypeName(bias.type), TensorTypeName(expected));
+  if (bias.ElementCount() != channels)
+    return Status::Error(StatusCode::kInvalidModel,
+                         "bias has %ld elements; it needs one per output channel (%d)",
+                         static_cast<long>(bias.ElementCount()), static_cast<int>(channels));
+  return Status::Ok();
+}
+
+// Effective requantization scales of 2^30 and more (an output scale
+// billions of times finer than input x filter scale) are refused: their
+// shifts leave the range LiteRT's integer arithmetic is defined for.
+constexpr double kMaxEffectiveScale = 1073741824.0;
+
+inline Status CheckEffectiveScale(double effective) {
+  if (!(effective < kMaxEffectiveScale))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "requantization scale (input x filter / output scale) is 2^30 or more; "
+                         "check the output tensor's scale");
+  return Status::Ok();
+}
+
+inline double EffectiveScale(float input_scale, float filter_scale, float output_scale) {
+  return static_cast<double>(input_scale) * static_cast<double>(filter_scale) /
+         static_cast<double>(output_scale);
+}
+
+inline Status CheckPerChannelScales(float input_scale, const Quantization& filter,
+                                    float output_scale) {
+  for (uint32_t c = 0; c < filter.count(); ++c)
+    PICOML_RETURN_IF_ERROR(
+        CheckEffectiveScale(EffectiveScale(input_scale, filter.scale(c), output_scale)));
+  return Status::Ok();
+}
+
+// Per-channel (multiplier, shift) for real scale input_scale *
+// filter_scale[c] / output_scale, computed in double as LiteRT's
+// PopulateConvolutionQuantizationParams does.
+inline void PopulatePerChannelMultipliers(float input_scale, const Quantization& filter,
+                                          float output_scale, int32_t channels, Rounding rounding,
+                                          int32_t* multipliers, int32_t* shifts) {
+  for (int32_t c = 0; c < channels; ++c) {
+    const float filter_scale = filter.scale(filter.count() == 1 ? 0 : static_cast<uint32_t>(c));
+    int shift = 0;
+    fixed_point::QuantizeMultiplier(EffectiveScale(input_scale, filter_scale, output_scale),
+                                    &multipliers[c], &shift, rounding);
+    shifts[c] = shift;
+  }
+}
+
+// LiteRT refuses a fused activation whose bounds (6 for RELU6, +-1 for
+// RELU_N1_TO_1) do not fit int32 once quantized with the output scale.
+inline Status CheckActivationBounds(Activation activation, float output_scale) {
+  float bound = 0.0f;
+  if (activation == Activation::kRelu6) bound = 6.0f;
+  if (activation == Activation::kReluN1To1) bound = 1.0f;
+  const float quantized = roundf(bound / output_scale);
+  if (!(quantized < 2147483520.0f))  // the largest float below 2^31, less int8 zero points
+    return Status::Error(StatusCode::kInvalidModel,
+                         "fused activation %s cannot be quantized with this tiny output scale; "
+                         "check the output tensor's scale",
+                         ActivationName(activation));
+  return Status::Ok();
+}
+
+// The per-tensor part of the int8 output stage.
+inline OutputStage MakeInt8OutputStage(const Tensor& input, const Tensor& output,
+                                       Activation activation) {
+  OutputStage stage = {};
+  stage.input_offset = -input.quantization.zero_point(0);
+  stage.output_zero_point = output.quantization.zero_point(0);
+  fixed_point::ActivationRangeInt8(activation, output.quantization.scale(0),
+                                   stage.output_zero_point, &stage.activation_min,
+                                   &stage.activation_max);
+  fixed_point::ActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
+  return stage;
+}
+
+inline OutputStage MakeFloatOutputStage(Activation activation) {
+  OutputStage stage = {};
+  fixed_point::ActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
+  return stage;
+}
+
+// Requantizes an accumulator to int8 for output channel `c`.
+inline int8_t RequantizeToInt8(int32_t acc, int32_t multiplier, int32_t shift,
+                               const OutputStage& stage, Rounding rounding) {
+  int32_t out = fixed_point::MultiplyByQuantizedMultiplier(acc, multiplier, shift, rounding);
+  out += stage.output_zero_point;
+  return static_cast<int8_t>(fixed_point::Clamp(out, stage.activation_min, stage.activation_max));
+}
+
+// LiteRT's ActivationFunctionWithMinMax: min(max(x, lo), hi).
+inline float ClampFloat(float x, float lo, float hi) {
+  const float low = x < lo ? lo : x;
+  return hi < low ? hi : low;
+}
+
+// Bytes of node data for a header of `header_bytes` followed by `arrays`
+// int32 arrays of `channels` elements, 8-aligned.
+inline uint32_t NodeDataBytes(uint32_t header_bytes, int32_t channels, int arrays) {
+  const uint32_t bytes = header_bytes + static_cast<uint32_t>(arrays) *
+                                            static_cast<uint32_t>(channels) * sizeof(int32_t);
+  return (bytes + 7u) & ~7u;
+}
+
+// The int8 arithmetic of CONV_2D and DEPTHWISE_CONV_2D as plain functions, so
+// that the reference loops (LiteRT's, position by position, skipping padding)
+// and the optimized ones can be run side by side on the same data
+// (tests/kernels/conv2d_test.cc). Both give identical bytes.
+struct WindowInt8Params {
+  ConvGeometry geometry;
+  // CONV_2D: input channels each filter reads (input_depth / groups).
+  // DEPTHWISE_CONV_2D: the depth multiplier.
+  int32_t filter_depth;
+  OutputStage stage;
+  Rounding rounding;
+  const int32_t* multipliers;  // [output_depth]
+  const int32_t* shifts;       // [output_depth]
+  // bias[c] + input_offset * (sum of filter channel c); optimized kernels
+  // only, null for the reference ones.
+  const int32_t* folded_bias;
+};
+
+// `bias` may be null. Output is [batches, out_h, out_w, output_depth].
+void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output);
+// Input zero point folded into `folded_bias` wherever the window lies wholly
+// inside the input; border positions fall back to the reference sum.
+void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output);
+
+void DepthwiseConv2DInt8Reference(const WindowInt8Params& params, const int8_t* input,
+                                  const int8_t* filter, const int32_t* bias, int8_t* output);
+void DepthwiseConv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input,
+                                  const int8_t* filter, const int32_t* bias, int8_t* output);
+
+// FULLY_CONNECTED's int8 arithmetic, reference and optimized (the input
+// offset folded into the bias; only when the filter zero point is 0).
+struct FullyConnectedInt8Params {
+  int32_t batches, input_depth, units;
+  int32_t filter_offset;  // minus the filter zero point (per-tensor filters only)
+  int32_t per_channel;    // 1: multipliers/shifts have `units` entries, 0: one
+  OutputStage stage;
+  Rounding rounding;
+  const int32_t* multipliers;
+  const int32_t* shifts;
+  const int32_t* folded_bias;  // [units], optimized only
+};
+void FullyConnectedInt8Reference(const FullyConnectedInt8Params& params, const int8_t* input,
+                                 const int8_t* weights, const int32_t* bias, int8_t* output);
+void FullyConnectedInt8Optimized(const FullyConnectedInt8Params& params, const int8_t* input,
+                                 const int8_t* weights, const int32_t* bias, int8_t* output);
+
+// Largest filter size (taps x channels per output) for which the folded sum
+// cannot leave int32: |filter * (input + offset)| <= 128 * 255 per term.
+constexpr int64_t kMaxFoldedTerms = 65536;
+
+}  // namespace conv
+}  // namespace kernels
+}  // namespace picoml
+
+#endif  // PICOML_KERNELS_CONV_COMMON_H_
