@@ -1,0 +1,210 @@
+// The micro_speech example end to end with picoml: WAV -> AudioFrontend ->
+// micro_speech_quantized.tflite on picoml's interpreter -> the exact int8
+// scores and labels of expected.json; and the same through StreamClassifier.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "audio/audio_test_data.h"
+#include "host/model_file.h"
+#include "host/wav.h"
+#include "picoml/audio_frontend.h"
+#include "picoml/audio_stream.h"
+#include "picoml/op_resolver.h"
+
+namespace picoml {
+namespace {
+
+nlohmann::json Expected() {
+  const std::vector<uint8_t> bytes = test::ReadBytes(test::AudioDir() / "expected.json");
+  return nlohmann::json::parse(bytes.begin(), bytes.end());
+}
+
+// The four operators the speech model uses, and no others.
+struct SpeechResolver : MutableOpResolver<4> {
+  SpeechResolver() {
+    (void)AddReshape();
+    (void)AddFullyConnected();
+    (void)AddDepthwiseConv2D();
+    (void)AddSoftmax();
+  }
+};
+
+std::vector<int16_t> Clip(const std::string& name) {
+  return host::ReadWav((test::AudioDir() / (name + ".wav")).string()).samples;
+}
+
+class SpeechClip : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (!test::HaveConformanceAudio())
+      GTEST_SKIP() << "no conformance audio at " << test::AudioDir();
+  }
+};
+
+TEST_P(SpeechClip, ScoresAndLabelMatchTheReference) {
+  const std::string clip = GetParam();
+  const nlohmann::json expected = Expected();
+  const nlohmann::json& reference = expected["clips"][clip];
+  const std::vector<int16_t> samples = Clip(clip);
+
+  static AudioFrontendState state;
+  AudioFrontend frontend;
+  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
+  std::vector<int8_t> features;
+  ASSERT_TRUE(frontend
+                  .Push(
+                      samples.data(), samples.size(),
+                      [](const int8_t* frame, int channels, void* user) {
+                        auto* out = static_cast<std::vector<int8_t>*>(user);
+                        out->insert(out->end(), frame, frame + channels);
+                      },
+                      &features)
+                  .ok());
+  ASSERT_EQ(features.size(), 49u * 40u);
+
+  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
+  SpeechResolver resolver;
+  host::HostInterpreter host(model.model(), resolver);
+  Interpreter& interpreter = host.interpreter();
+  ASSERT_EQ(interpreter.input(0).bytes, features.size());
+  memcpy(interpreter.input(0).data, features.data(), features.size());
+  const Status status = interpreter.Invoke();
+  ASSERT_TRUE(status.ok()) << status.message();
+
+  const Tensor output = interpreter.output(0);
+  ASSERT_EQ(output.bytes, 4u);
+  std::vector<int> scores(output.data_as<int8_t>(), output.data_as<int8_t>() + 4);
+  EXPECT_EQ(scores, reference["scores"].get<std::vector<int>>());
+  const int best =
+      static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+  EXPECT_EQ(expected["labels"][best].get<std::string>(), reference["label"].get<std::string>());
+}
+
+// The stream classifier, run once per clip (49 frames, stride 1, no
+// smoothing), must see exactly the scores of the one-shot run.
+TEST_P(SpeechClip, StreamClassifierSeesTheSameScores) {
+  const std::string clip = GetParam();
+  const nlohmann::json expected = Expected();
+  const std::vector<int> reference = expected["clips"][clip]["scores"].get<std::vector<int>>();
+  const std::vector<int16_t> samples = Clip(clip);
+
+  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
+  SpeechResolver resolver;
+  host::HostInterpreter host(model.model(), resolver);
+  static AudioFrontendState state;
+  AudioFrontend frontend;
+  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
+  std::vector<int8_t> ring(StreamClassifier::RingBytes(host.interpreter()));
+  ASSERT_EQ(ring.size(), 1960u);
+  StreamClassifierConfig config;
+  config.stride_frames = 1;
+  config.average_inferences = 1;
+  StreamClassifier classifier;
+  ASSERT_TRUE(StreamClassifier::Create(config, &frontend, &host.interpreter(), ring.data(),
+                                       ring.size(), &classifier)
+                  .ok());
+  EXPECT_EQ(classifier.window_frames(), 49);
+
+  struct Seen {
+    std::vector<std::vector<float>> scores;
+    std::vector<uint32_t> times;
+  } seen;
+  StreamListener listener;
+  listener.user = &seen;
+  listener.on_inference = [](const StreamInference& inference, void* user) {
+    auto* s = static_cast<Seen*>(user);
+    s->scores.emplace_back(inference.scores, inference.scores + inference.label_count);
+    s->times.push_back(inference.time_ms);
+  };
+  // Odd block sizes on purpose.
+  for (size_t at = 0; at < samples.size(); at += 333)
+    ASSERT_TRUE(
+        classifier.Push(samples.data() + at, std::min<size_t>(333, samples.size() - at), listener)
+            .ok());
+  ASSERT_EQ(seen.scores.size(), 1u);
+  EXPECT_EQ(seen.times[0], 990u);
+  // The output is softmax int8: scale 1/256, zero point -128.
+  for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(seen.scores[0][i], (reference[i] + 128) / 256.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Clips, SpeechClip,
+                         ::testing::Values("yes_1000ms", "no_1000ms", "silence_1000ms",
+                                           "noise_1000ms"),
+                         [](const auto& info) { return info.param; });
+
+// "yes", then silence: one "yes" event, within the yes clip's second; none
+// for the background labels, which are ignored.
+TEST(StreamClassifier, ReportsYesOnceInAStream) {
+  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
+  std::vector<int16_t> stream = Clip("silence_1000ms");
+  const std::vector<int16_t> yes = Clip("yes_1000ms");
+  stream.insert(stream.end(), yes.begin(), yes.end());
+  const std::vector<int16_t> silence = Clip("silence_1000ms");
+  stream.insert(stream.end(), silence.begin(), silence.end());
+
+  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
+  SpeechResolver resolver;
+  host::HostInterpreter host(model.model(), resolver);
+  static AudioFrontendState state;
+  AudioFrontend frontend;
+  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
+  std::vector<int8_t> ring(StreamClassifier::RingBytes(host.interpreter()));
+  StreamClassifierConfig config;
+  config.stride_frames = 2;
+  config.average_inferences = 3;
+  config.threshold = 0.7f;
+  config.suppression_ms = 1500;
+  config.ignored_labels = 0x3;  // silence, unknown
+  StreamClassifier classifier;
+  ASSERT_TRUE(StreamClassifier::Create(config, &frontend, &host.interpreter(), ring.data(),
+                                       ring.size(), &classifier)
+                  .ok());
+  std::vector<StreamEvent> events;
+  StreamListener listener;
+  listener.user = &events;
+  listener.on_event = [](const StreamEvent& event, void* user) {
+    static_cast<std::vector<StreamEvent>*>(user)->push_back(event);
+  };
+  ASSERT_TRUE(classifier.Push(stream.data(), stream.size(), listener).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].label, 2);  // yes
+  EXPECT_GE(events[0].score, 0.7f);
+  EXPECT_GT(events[0].time_ms, 1000u);
+  EXPECT_LE(events[0].time_ms, 2990u);
+}
+
+TEST(StreamClassifier, RefusesAModelThatIsNotFeatureFrames) {
+  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
+  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
+  SpeechResolver resolver;
+  host::HostInterpreter host(model.model(), resolver);
+  static AudioFrontendState state;
+  AudioFrontend frontend;
+  AudioFrontendConfig frontend_config;
+  frontend_config.filter_bank.num_channels = 39;  // 1960 is not a multiple of 39
+  ASSERT_TRUE(AudioFrontend::Create(frontend_config, &state, &frontend).ok());
+  std::vector<int8_t> ring(4096);
+  StreamClassifier classifier;
+  const Status status =
+      StreamClassifier::Create(StreamClassifierConfig(), &frontend, &host.interpreter(),
+                               ring.data(), ring.size(), &classifier);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("1960"), std::string::npos) << status.message();
+
+  StreamClassifierConfig config;
+  config.average_inferences = 0;
+  AudioFrontend plain;
+  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &plain).ok());
+  EXPECT_FALSE(StreamClassifier::Create(config, &plain, &host.interpreter(), ring.data(),
+                                        ring.size(), &classifier)
+                   .ok());
+  EXPECT_FALSE(StreamClassifier::Create(StreamClassifierConfig(), &plain, &host.interpreter(),
+                                        ring.data(), 100, &classifier)
+                   .ok());
+}
+
+}  // namespace
+}  // namespace picoml
