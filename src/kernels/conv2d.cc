@@ -21,8 +21,10 @@ using conv::ConvGeometry;
 using conv::OutputStage;
 using conv::WindowInt8Params;
 
-// Node data: this header, then int32 multipliers[C], shifts[C] and
-// folded_bias[C] (int8 only; C = output channels).
+// Node data: this header, then int32 multipliers[C] and int8 shifts[C]
+// (int8 only; C = output channels). The optimized int8 path computes the
+// folded bias into the node's scratch at each eval rather than keeping it
+// here: scratch shares the activation region, node data is held for good.
 struct Conv2DData {
   ConvGeometry geometry;
   int32_t filter_depth;
@@ -32,13 +34,31 @@ struct Conv2DData {
   OutputStage stage;
 };
 
+static_assert(sizeof(Conv2DData) % 4 == 0, "the multipliers after the header must be aligned");
+
 struct Conv2DSetup {
   ConvGeometry geometry;
   int32_t filter_depth;
   bool is_float;
   bool has_bias;
+  bool use_optimized;  // int8 only; see UseOptimized
   conv::WindowOptions options;
 };
+
+// The optimized int8 loops fold the input offset into the bias, which needs
+// constant filter (and bias) data whose folded sums fit int32. Decided from
+// the model alone, so plan and prepare agree.
+bool UseOptimized(const NodeContext& node, const Conv2DSetup& setup) {
+  const Tensor filter = node.input(1);
+  if (!filter.is_constant || (setup.has_bias && !node.input(2).is_constant)) return false;
+  const int64_t terms = static_cast<int64_t>(setup.geometry.filter_height) *
+                        setup.geometry.filter_width * setup.filter_depth;
+  if (terms > conv::kMaxFoldedTerms) return false;
+  return conv::FoldedBiasFits(filter.data_as<const int8_t>(),
+                              setup.has_bias ? node.input(2).data_as<const int32_t>() : nullptr,
+                              -node.input(0).quantization.zero_point(0),
+                              setup.geometry.output_depth, terms, terms, 1);
+}
 
 Status Check(const NodeContext& node, Conv2DSetup* setup) {
   if (node.input_count() < 2 || node.input_count() > 3 || node.output_count() != 1 ||
@@ -119,27 +139,18 @@ Status Check(const NodeContext& node, Conv2DSetup* setup) {
     PICOML_RETURN_IF_ERROR(
         conv::CheckBias(node.input(2), setup->is_float ? TensorType::kFloat32 : TensorType::kInt32,
                         g.output_depth));
+  setup->use_optimized = !setup->is_float && UseOptimized(node, *setup);
   return Status::Ok();
 }
 
 Status Plan(const NodeContext& node, KernelMemory* memory) {
   Conv2DSetup setup;
   PICOML_RETURN_IF_ERROR(Check(node, &setup));
-  memory->node_data_bytes =
-      conv::NodeDataBytes(sizeof(Conv2DData), setup.geometry.output_depth, setup.is_float ? 0 : 3);
+  const int32_t channels = setup.geometry.output_depth;
+  memory->node_data_bytes = setup.is_float ? conv::NodeDataBytes(sizeof(Conv2DData), 0)
+                                           : conv::NodeDataBytes(sizeof(Conv2DData), channels);
+  memory->scratch_bytes = setup.use_optimized ? conv::WindowInt8ScratchBytes(channels) : 0;
   return Status::Ok();
-}
-
-// Node data is 8-aligned and the header a multiple of 4 bytes long.
-int32_t* ChannelArray(void* node_data, int32_t channels, int index) {
-  return static_cast<int32_t*>(
-             static_cast<void*>(static_cast<uint8_t*>(node_data) + sizeof(Conv2DData))) +
-         index * channels;
-}
-const int32_t* ChannelArray(const void* node_data, int32_t channels, int index) {
-  return static_cast<const int32_t*>(static_cast<const void*>(
-             static_cast<const uint8_t*>(node_data) + sizeof(Conv2DData))) +
-         index * channels;
 }
 
 Status Prepare(const NodeContext& node, void* node_data) {
@@ -160,25 +171,9 @@ Status Prepare(const NodeContext& node, void* node_data) {
     data.stage = conv::MakeInt8OutputStage(input, output, setup.options.activation);
     conv::PopulatePerChannelMultipliers(input.quantization.scale(0), filter.quantization,
                                         output.quantization.scale(0), channels, node.rounding(),
-                                        ChannelArray(node_data, channels, 0),
-                                        ChannelArray(node_data, channels, 1));
-    // The folded bias needs constant filter (and bias) data.
-    const int64_t terms = static_cast<int64_t>(setup.geometry.filter_height) *
-                          setup.geometry.filter_width * setup.filter_depth;
-    const bool constant = filter.is_constant && (!setup.has_bias || node.input(2).is_constant);
-    data.use_optimized = constant && terms <= conv::kMaxFoldedTerms ? 1 : 0;
-    int32_t* folded = ChannelArray(node_data, channels, 2);
-    const int8_t* filter_data = filter.data_as<const int8_t>();
-    const int32_t* bias_data = setup.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
-    for (int32_t c = 0; c < channels; ++c) {
-      int64_t sum = 0;
-      if (data.use_optimized)
-        for (int64_t i = 0; i < terms; ++i) sum += filter_data[c * terms + i];
-      const int64_t value =
-          (bias_data ? bias_data[c] : 0) + static_cast<int64_t>(data.stage.input_offset) * sum;
-      if (value < fixed_point::kInt32Min || value > fixed_point::kInt32Max) data.use_optimized = 0;
-      folded[c] = static_cast<int32_t>(value);
-    }
+                                        conv::MultiplierArray(node_data, sizeof(Conv2DData)),
+                                        conv::ShiftArray(node_data, sizeof(Conv2DData), channels));
+    data.use_optimized = setup.use_optimized ? 1 : 0;
   }
   memcpy(node_data, &data, sizeof(data));
   return Status::Ok();
@@ -224,7 +219,7 @@ void Conv2DFloat(const Conv2DData& data, const float* input, const float* filter
   }
 }
 
-Status Eval(const NodeContext& node, const void* node_data, void*) {
+Status Eval(const NodeContext& node, const void* node_data, void* scratch) {
   Conv2DData data;
   memcpy(&data, node_data, sizeof(data));
   const Tensor input = node.input(0);
@@ -242,16 +237,18 @@ Status Eval(const NodeContext& node, const void* node_data, void*) {
   params.filter_depth = data.filter_depth;
   params.stage = data.stage;
   params.rounding = node.rounding();
-  params.multipliers = ChannelArray(node_data, channels, 0);
-  params.shifts = ChannelArray(node_data, channels, 1);
-  params.folded_bias = ChannelArray(node_data, channels, 2);
+  params.multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
+  params.shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
+  params.folded_bias = data.use_optimized ? static_cast<int32_t*>(scratch) : nullptr;
   const int32_t* bias = data.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
-  if (data.use_optimized)
+  if (data.use_optimized) {
+    conv::FoldConv2DBias(params, filter.data_as<const int8_t>(), bias);
     conv::Conv2DInt8Optimized(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
                               bias, output.data_as<int8_t>());
-  else
+  } else {
     conv::Conv2DInt8Reference(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
                               bias, output.data_as<int8_t>());
+  }
   return Status::Ok();
 }
 
@@ -347,6 +344,22 @@ namespace conv {
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
   Conv2DInt8<false>(params, input, filter, bias, output);
+}
+
+void FoldConv2DBias(const WindowInt8Params& params, const int8_t* filter, const int32_t* bias) {
+  // Filter is OHWI: each output channel's terms are contiguous. The sum of
+  // kMaxFoldedTerms int8 values times an offset of at most 128 fits int32;
+  // the bias is added in 64 bits (FoldedBiasFits checked the total fits).
+  const ConvGeometry& g = params.geometry;
+  const int32_t terms = g.filter_height * g.filter_width * params.filter_depth;
+  const int8_t* taps = filter;
+  for (int32_t c = 0; c < g.output_depth; ++c, taps += terms) {
+    int32_t sum = 0;
+    for (int32_t t = 0; t < terms; ++t) sum += taps[t];
+    const int64_t folded =
+        (bias ? bias[c] : 0) + static_cast<int64_t>(params.stage.input_offset * sum);
+    params.folded_bias[c] = static_cast<int32_t>(folded);
+  }
 }
 
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,

@@ -298,16 +298,17 @@ inline Status CheckPerChannelScales(float input_scale, const Quantization& filte
 
 // Per-channel (multiplier, shift) for real scale input_scale *
 // filter_scale[c] / output_scale, computed in double as LiteRT's
-// PopulateConvolutionQuantizationParams does.
+// PopulateConvolutionQuantizationParams does. Shifts are stored as int8:
+// QuantizeMultiplier gives [-31, 31] for scales below kMaxEffectiveScale.
 inline void PopulatePerChannelMultipliers(float input_scale, const Quantization& filter,
                                           float output_scale, int32_t channels, Rounding rounding,
-                                          int32_t* multipliers, int32_t* shifts) {
+                                          int32_t* multipliers, int8_t* shifts) {
   for (int32_t c = 0; c < channels; ++c) {
     const float filter_scale = filter.scale(filter.count() == 1 ? 0 : static_cast<uint32_t>(c));
     int shift = 0;
     fixed_point::QuantizeMultiplier(EffectiveScale(input_scale, filter_scale, output_scale),
                                     &multipliers[c], &shift, rounding);
-    shifts[c] = shift;
+    shifts[c] = static_cast<int8_t>(shift);
   }
 }
 
@@ -359,12 +360,49 @@ inline float ClampFloat(float x, float lo, float hi) {
   return hi < low ? hi : low;
 }
 
-// Bytes of node data for a header of `header_bytes` followed by `arrays`
-// int32 arrays of `channels` elements, 8-aligned.
-inline uint32_t NodeDataBytes(uint32_t header_bytes, int32_t channels, int arrays) {
-  const uint32_t bytes = header_bytes + static_cast<uint32_t>(arrays) *
-                                            static_cast<uint32_t>(channels) * sizeof(int32_t);
+// Node data of the int8 kernels: a header (a multiple of 4 bytes long), then
+// int32 multipliers[count], then int8 shifts[count]; 5 bytes per channel, the
+// whole rounded up to 8. Only fixed-width integers, so the size is the same
+// on every target.
+inline uint32_t NodeDataBytes(uint32_t header_bytes, int32_t count) {
+  const uint32_t bytes = header_bytes + static_cast<uint32_t>(count) * 5u;
   return (bytes + 7u) & ~7u;
+}
+
+// The arrays behind the header (node data is 8-aligned, the header 4-long).
+inline int32_t* MultiplierArray(void* node_data, uint32_t header_bytes) {
+  return static_cast<int32_t*>(static_cast<void*>(static_cast<uint8_t*>(node_data) + header_bytes));
+}
+inline const int32_t* MultiplierArray(const void* node_data, uint32_t header_bytes) {
+  return static_cast<const int32_t*>(
+      static_cast<const void*>(static_cast<const uint8_t*>(node_data) + header_bytes));
+}
+inline int8_t* ShiftArray(void* node_data, uint32_t header_bytes, int32_t count) {
+  return static_cast<int8_t*>(node_data) + header_bytes + 4u * static_cast<uint32_t>(count);
+}
+inline const int8_t* ShiftArray(const void* node_data, uint32_t header_bytes, int32_t count) {
+  return static_cast<const int8_t*>(node_data) + header_bytes + 4u * static_cast<uint32_t>(count);
+}
+
+// Largest filter size (taps x channels per output) for which the folded sum
+// cannot leave int32: |filter * (input + offset)| <= 128 * 255 per term.
+constexpr int64_t kMaxFoldedTerms = 65536;
+
+// Whether bias[c] + input_offset * (sum of channel c's filter values) fits
+// int32 for every channel; channel c's term t is filter[c * channel_stride +
+// t * term_stride]. `bias` may be null. The optimized int8 window kernels
+// compute that folded bias at the start of each eval and need it to fit;
+// plan asks this of the model's constant filter.
+inline bool FoldedBiasFits(const int8_t* filter, const int32_t* bias, int32_t input_offset,
+                           int32_t channels, int64_t terms, int64_t channel_stride,
+                           int64_t term_stride) {
+  for (int32_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    for (int64_t t = 0; t < terms; ++t) sum += filter[c * channel_stride + t * term_stride];
+    const int64_t value = (bias ? bias[c] : 0) + static_cast<int64_t>(input_offset) * sum;
+    if (value < fixed_point::kInt32Min || value > fixed_point::kInt32Max) return false;
+  }
+  return true;
 }
 
 // The int8 arithmetic of CONV_2D and DEPTHWISE_CONV_2D as plain functions, so
@@ -379,27 +417,46 @@ struct WindowInt8Params {
   OutputStage stage;
   Rounding rounding;
   const int32_t* multipliers;  // [output_depth]
-  const int32_t* shifts;       // [output_depth]
-  // bias[c] + input_offset * (sum of filter channel c); optimized kernels
-  // only, null for the reference ones.
-  const int32_t* folded_bias;
+  const int8_t* shifts;        // [output_depth]
+  // Optimized kernels only (null for the reference ones): output_depth int32
+  // of working memory (the node's scratch) holding bias[c] + input_offset *
+  // (sum of filter channel c), written by FoldConv2DBias or
+  // FoldDepthwiseConv2DBias at the start of each eval. The caller makes sure
+  // the values fit int32 (FoldedBiasFits).
+  int32_t* folded_bias;
 };
+
+// Scratch the optimized window kernels need: the folded bias.
+inline uint32_t WindowInt8ScratchBytes(int32_t output_depth) {
+  return 4u * static_cast<uint32_t>(output_depth);
+}
 
 // `bias` may be null. Output is [batches, out_h, out_w, output_depth].
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);
 // Input zero point folded into `folded_bias` wherever the window lies wholly
 // inside the input; border positions fall back to the reference sum.
+// `params.folded_bias` must first be filled by the Fold function (one pass
+// over the filter). The fold is a function of its own: inlined into the
+// loops' function it made GCC compile those loops 13% slower.
+void FoldConv2DBias(const WindowInt8Params& params, const int8_t* filter, const int32_t* bias);
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);
 
 void DepthwiseConv2DInt8Reference(const WindowInt8Params& params, const int8_t* input,
                                   const int8_t* filter, const int32_t* bias, int8_t* output);
+void FoldDepthwiseConv2DBias(const WindowInt8Params& params, const int8_t* filter,
+                             const int32_t* bias);
 void DepthwiseConv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input,
                                   const int8_t* filter, const int32_t* bias, int8_t* output);
 
-// FULLY_CONNECTED's int8 arithmetic, reference and optimized (the input
-// offset folded into the bias; only when the filter zero point is 0).
+// FULLY_CONNECTED's int8 arithmetic, reference and optimized. The optimized
+// one (only when the filter zero point is 0) keeps nothing per unit: its sum
+// is sum(w * (x + input_offset)), the reference's terms in the reference's
+// order. Given working memory it first copies each batch's input with the
+// offset applied (int16: x + input_offset is in [-255, 255]), so the inner
+// loop is a plain dot product; that pays for the copy only with enough
+// units (kMinUnitsForShiftedInput).
 struct FullyConnectedInt8Params {
   int32_t batches, input_depth, units;
   int32_t filter_offset;  // minus the filter zero point (per-tensor filters only)
@@ -407,17 +464,27 @@ struct FullyConnectedInt8Params {
   OutputStage stage;
   Rounding rounding;
   const int32_t* multipliers;
-  const int32_t* shifts;
-  const int32_t* folded_bias;  // [units], optimized only
+  const int8_t* shifts;
+  // Optimized only: input_depth int16 of working memory (the node's
+  // scratch), or null to add the offset term by term instead.
+  int16_t* shifted_input;
 };
 void FullyConnectedInt8Reference(const FullyConnectedInt8Params& params, const int8_t* input,
                                  const int8_t* weights, const int32_t* bias, int8_t* output);
 void FullyConnectedInt8Optimized(const FullyConnectedInt8Params& params, const int8_t* input,
                                  const int8_t* weights, const int32_t* bias, int8_t* output);
 
-// Largest filter size (taps x channels per output) for which the folded sum
-// cannot leave int32: |filter * (input + offset)| <= 128 * 255 per term.
-constexpr int64_t kMaxFoldedTerms = 65536;
+// Below this many units the int16 copy of the input costs more than the
+// per-term offset addition it saves (callgrind: micro_speech's 4-unit layer
+// 385k instructions without, 409k with; ad01's 128-unit layers 6.7M
+// without, 5.9M with).
+constexpr int32_t kMinUnitsForShiftedInput = 8;
+
+// Scratch the optimized FULLY_CONNECTED needs: one batch of shifted input,
+// when it has enough units to be worth it.
+inline uint32_t FullyConnectedInt8ScratchBytes(int32_t input_depth, int32_t units) {
+  return units >= kMinUnitsForShiftedInput ? 2u * static_cast<uint32_t>(input_depth) : 0u;
+}
 
 }  // namespace conv
 }  // namespace kernels

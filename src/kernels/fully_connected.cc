@@ -25,8 +25,11 @@ namespace {
 using conv::FullyConnectedInt8Params;
 using conv::OutputStage;
 
-// Node data: this header, then int32 multipliers[P], shifts[P] (P = units
-// when per channel, else 1) and folded_bias[units] (int8 only).
+// Node data: this header, then int32 multipliers[P] and int8 shifts[P]
+// (int8 only; P = units when per channel, else 1). Nothing else is kept per
+// unit: rather than folding the input offset into a per-unit bias, the
+// optimized path adds it to a scratch copy of the input (or, for a few
+// units, term by term; see conv::kMinUnitsForShiftedInput).
 struct FullyConnectedData {
   int32_t batches, input_depth, units;
   int32_t is_float, has_bias, per_channel, use_optimized;
@@ -34,9 +37,15 @@ struct FullyConnectedData {
   OutputStage stage;
 };
 
+static_assert(sizeof(FullyConnectedData) % 4 == 0,
+              "the multipliers after the header must be aligned");
+
 struct FullyConnectedSetup {
   int32_t batches, input_depth, units;
   bool is_float, has_bias, per_channel;
+  // int8 with a zero filter zero point: the optimized loop's sum is then
+  // LiteRT's, term for term. Depends on the model alone.
+  bool use_optimized;
   Activation activation;
 };
 
@@ -130,6 +139,7 @@ Status Check(const NodeContext& node, FullyConnectedSetup* setup) {
   setup->is_float = input.type == TensorType::kFloat32;
   setup->has_bias = node.has_input(2);
   setup->per_channel = false;
+  setup->use_optimized = false;
   if (setup->has_bias)
     PICOML_RETURN_IF_ERROR(conv::CheckBias(
         node.input(2), setup->is_float ? TensorType::kFloat32 : TensorType::kInt32, setup->units));
@@ -158,6 +168,8 @@ Status Check(const NodeContext& node, FullyConnectedSetup* setup) {
                              "bias scale is not input scale x weights scale (LiteRT allows a "
                              "difference of 2%% of the output scale); re-quantize the bias");
     }
+    setup->use_optimized =
+        weights.quantization.zero_point(0) == 0 && setup->input_depth <= conv::kMaxFoldedTerms;
   }
   return Status::Ok();
 }
@@ -169,21 +181,14 @@ uint32_t MultiplierCount(const FullyConnectedSetup& setup) {
 Status Plan(const NodeContext& node, KernelMemory* memory) {
   FullyConnectedSetup setup;
   PICOML_RETURN_IF_ERROR(Check(node, &setup));
-  uint32_t bytes = sizeof(FullyConnectedData);
-  if (!setup.is_float)
-    bytes += (2u * MultiplierCount(setup) + static_cast<uint32_t>(setup.units)) * 4u;
-  memory->node_data_bytes = (bytes + 7u) & ~7u;
+  memory->node_data_bytes = setup.is_float
+                                ? conv::NodeDataBytes(sizeof(FullyConnectedData), 0)
+                                : conv::NodeDataBytes(sizeof(FullyConnectedData),
+                                                      static_cast<int32_t>(MultiplierCount(setup)));
+  memory->scratch_bytes = setup.use_optimized
+                              ? conv::FullyConnectedInt8ScratchBytes(setup.input_depth, setup.units)
+                              : 0;
   return Status::Ok();
-}
-
-// Node data is 8-aligned and the header a multiple of 4 bytes long.
-int32_t* Words(void* node_data) {
-  return static_cast<int32_t*>(
-      static_cast<void*>(static_cast<uint8_t*>(node_data) + sizeof(FullyConnectedData)));
-}
-const int32_t* Words(const void* node_data) {
-  return static_cast<const int32_t*>(static_cast<const void*>(
-      static_cast<const uint8_t*>(node_data) + sizeof(FullyConnectedData)));
 }
 
 Status Prepare(const NodeContext& node, void* node_data) {
@@ -206,10 +211,10 @@ Status Prepare(const NodeContext& node, void* node_data) {
   const Tensor output = node.output(0);
   data.stage = conv::MakeInt8OutputStage(input, output, setup.activation);
   data.filter_offset = setup.per_channel ? 0 : -weights.quantization.zero_point(0);
-  const uint32_t count = MultiplierCount(setup);
-  int32_t* multipliers = Words(node_data);
-  int32_t* shifts = multipliers + count;
-  int32_t* folded = shifts + count;
+  data.use_optimized = setup.use_optimized ? 1 : 0;
+  const int32_t count = static_cast<int32_t>(MultiplierCount(setup));
+  int32_t* multipliers = conv::MultiplierArray(node_data, sizeof(FullyConnectedData));
+  int8_t* shifts = conv::ShiftArray(node_data, sizeof(FullyConnectedData), count);
   if (setup.per_channel) {
     conv::PopulatePerChannelMultipliers(input.quantization.scale(0), weights.quantization,
                                         output.quantization.scale(0), setup.units, node.rounding(),
@@ -220,21 +225,7 @@ Status Prepare(const NodeContext& node, void* node_data) {
         PerTensorMultiplier(input.quantization.scale(0), weights.quantization.scale(0),
                             output.quantization.scale(0)),
         &multipliers[0], &shift, node.rounding());
-    shifts[0] = shift;
-  }
-  const bool constant = weights.is_constant && (!setup.has_bias || node.input(2).is_constant);
-  data.use_optimized =
-      constant && data.filter_offset == 0 && setup.input_depth <= conv::kMaxFoldedTerms ? 1 : 0;
-  const int8_t* w = weights.data_as<const int8_t>();
-  const int32_t* bias = setup.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
-  for (int32_t u = 0; u < setup.units; ++u) {
-    int64_t sum = 0;
-    if (data.use_optimized)
-      for (int32_t d = 0; d < setup.input_depth; ++d) sum += w[u * setup.input_depth + d];
-    const int64_t value =
-        (bias ? bias[u] : 0) + static_cast<int64_t>(data.stage.input_offset) * sum;
-    if (value < fixed_point::kInt32Min || value > fixed_point::kInt32Max) data.use_optimized = 0;
-    folded[u] = static_cast<int32_t>(value);
+    shifts[0] = static_cast<int8_t>(shift);
   }
   memcpy(node_data, &data, sizeof(data));
   return Status::Ok();
@@ -253,7 +244,7 @@ void FullyConnectedFloat(const FullyConnectedData& data, const float* input, con
   }
 }
 
-Status Eval(const NodeContext& node, const void* node_data, void*) {
+Status Eval(const NodeContext& node, const void* node_data, void* scratch) {
   FullyConnectedData data;
   memcpy(&data, node_data, sizeof(data));
   const Tensor input = node.input(0);
@@ -274,9 +265,11 @@ Status Eval(const NodeContext& node, const void* node_data, void*) {
   params.per_channel = data.per_channel;
   params.stage = data.stage;
   params.rounding = node.rounding();
-  params.multipliers = Words(node_data);
-  params.shifts = params.multipliers + count;
-  params.folded_bias = params.shifts + count;
+  params.multipliers = conv::MultiplierArray(node_data, sizeof(FullyConnectedData));
+  params.shifts = conv::ShiftArray(node_data, sizeof(FullyConnectedData), count);
+  const bool shifted =
+      data.use_optimized && conv::FullyConnectedInt8ScratchBytes(data.input_depth, data.units) > 0;
+  params.shifted_input = shifted ? static_cast<int16_t*>(scratch) : nullptr;
   const int32_t* bias = data.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
   if (data.use_optimized)
     conv::FullyConnectedInt8Optimized(params, input.data_as<const int8_t>(),
@@ -312,15 +305,23 @@ void FullyConnectedInt8Reference(const FullyConnectedInt8Params& p, const int8_t
 
 void FullyConnectedInt8Optimized(const FullyConnectedInt8Params& p, const int8_t* input,
                                  const int8_t* weights, const int32_t* bias, int8_t* output) {
-  (void)bias;  // already in folded_bias
   const int32_t step = p.per_channel ? 1 : 0;
+  const int32_t offset = p.stage.input_offset;
+  int16_t* shifted = p.shifted_input;
   for (int32_t b = 0; b < p.batches; ++b, input += p.input_depth) {
+    if (shifted)
+      for (int32_t d = 0; d < p.input_depth; ++d)
+        shifted[d] = static_cast<int16_t>(input[d] + offset);
     const int8_t* w = weights;
     const int32_t* multiplier = p.multipliers;
-    const int32_t* shift = p.shifts;
+    const int8_t* shift = p.shifts;
     for (int32_t u = 0; u < p.units; ++u, w += p.input_depth, multiplier += step, shift += step) {
-      int32_t acc = p.folded_bias[u];
-      for (int32_t d = 0; d < p.input_depth; ++d) acc += w[d] * input[d];
+      int32_t acc = 0;
+      if (shifted)
+        for (int32_t d = 0; d < p.input_depth; ++d) acc += w[d] * shifted[d];
+      else
+        for (int32_t d = 0; d < p.input_depth; ++d) acc += w[d] * (input[d] + offset);
+      if (bias) acc += bias[u];
       *output++ = RequantizeToInt8(acc, *multiplier, *shift, p.stage, p.rounding);
     }
   }

@@ -35,7 +35,7 @@ size_t AlignUp(size_t value, size_t alignment) {
 }
 
 Status NodeError(Status status, uint32_t node, const Operator& op) {
-  status.Prefix("node %u (%s): ", node, BuiltinOperatorName(op.code));
+  status.Prefix("node %u (%s): ", static_cast<unsigned>(node), BuiltinOperatorName(op.code));
   return status;
 }
 
@@ -52,13 +52,14 @@ Status FindKernel(const Model& model, const OpResolver& resolver, uint32_t n, in
     memcpy(name, op.custom_code.data(), length);
     name[length] = '\0';
     return Status::Error(StatusCode::kUnsupported,
-                         "node %u uses custom operator '%s', which picoml does not provide", n,
-                         name);
+                         "node %u uses custom operator '%s', which picoml does not provide",
+                         static_cast<unsigned>(n), name);
   }
   return Status::Error(StatusCode::kUnsupported,
                        "node %u uses operator %s (code %d), which is not in the op resolver: "
                        "register it (resolver.Add...()), or picoml has no kernel for it",
-                       n, BuiltinOperatorName(op.code), static_cast<int>(op.code));
+                       static_cast<unsigned>(n), BuiltinOperatorName(op.code),
+                       static_cast<int>(op.code));
 }
 
 }  // namespace
@@ -87,14 +88,15 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
   }
   const size_t offsets_bytes = AlignUp(tensor_count * sizeof(uint32_t), kNodeDataAlignment);
   const size_t records_bytes = AlignUp(node_count * sizeof(NodeRecord), kNodeDataAlignment);
-  plan->persistent_bytes = AlignUp(offsets_bytes + records_bytes + node_data_total, kArenaAlignment);
+  plan->persistent_bytes =
+      AlignUp(offsets_bytes + records_bytes + node_data_total, kArenaAlignment);
   const uint32_t buffer_count = tensor_count + node_count;
-  plan->planner_bytes =
-      buffer_count * sizeof(PlannedBuffer) + PlannerScratchBytes(buffer_count);
+  plan->planner_bytes = buffer_count * sizeof(PlannedBuffer) + PlannerScratchBytes(buffer_count);
 
   const uintptr_t address = reinterpret_cast<uintptr_t>(work);
   plan->alignment_bytes = AlignUp(address, kArenaAlignment) - address;
-  const size_t planning_bytes = plan->alignment_bytes + plan->persistent_bytes + plan->planner_bytes;
+  const size_t planning_bytes =
+      plan->alignment_bytes + plan->persistent_bytes + plan->planner_bytes;
   if (work == nullptr || work_bytes < planning_bytes) {
     plan->needed_bytes = planning_bytes;  // a lower bound only
     return Status::Error(StatusCode::kArenaTooSmall,
@@ -104,10 +106,13 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                          work_bytes, planning_bytes, plan->persistent_bytes, plan->planner_bytes);
   }
 
+  // Every part starts 8- or 16-aligned (above), so the casts are sound;
+  // through void* they say so to -Wcast-align on 32-bit targets.
   uint8_t* persistent = work + plan->alignment_bytes;
-  uint32_t* tensor_offsets = reinterpret_cast<uint32_t*>(persistent);
-  NodeRecord* records = reinterpret_cast<NodeRecord*>(persistent + offsets_bytes);
-  PlannedBuffer* buffers = reinterpret_cast<PlannedBuffer*>(persistent + plan->persistent_bytes);
+  uint32_t* tensor_offsets = static_cast<uint32_t*>(static_cast<void*>(persistent));
+  NodeRecord* records = static_cast<NodeRecord*>(static_cast<void*>(persistent + offsets_bytes));
+  PlannedBuffer* buffers =
+      static_cast<PlannedBuffer*>(static_cast<void*>(persistent + plan->persistent_bytes));
   uint32_t* scratch = reinterpret_cast<uint32_t*>(buffers + buffer_count);
 
   // 2. Lifetimes. Buffer t is tensor t's; buffer tensor_count + n is node n's
@@ -134,9 +139,9 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
       const int32_t t = op.input(k);
       if (t < 0 || tensor_offsets[t] == kConstantTensor) continue;
       if (buffers[t].first == kUnwritten || buffers[t].first > n)
-        return Status::Error(StatusCode::kInvalidModel,
-                             "node %u (%s) reads tensor %d before any node writes it", n,
-                             BuiltinOperatorName(op.code), t);
+        return Status::Error(
+            StatusCode::kInvalidModel, "node %u (%s) reads tensor %d before any node writes it",
+            static_cast<unsigned>(n), BuiltinOperatorName(op.code), static_cast<int>(t));
       if (n > buffers[t].last) buffers[t].last = n;
     }
     for (int k = 0; k < op.output_count(); ++k) {
@@ -146,7 +151,8 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
         return Status::Error(StatusCode::kInvalidModel,
                              "node %u (%s) writes tensor %d, which is already written (a graph "
                              "input or an earlier node's output)",
-                             n, BuiltinOperatorName(op.code), t);
+                             static_cast<unsigned>(n), BuiltinOperatorName(op.code),
+                             static_cast<int>(t));
       if (!tensor.is_variable) {
         buffers[t].first = n;
         buffers[t].last = n;
@@ -157,8 +163,8 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
     const int32_t t = model.output_tensor(i);
     if (tensor_offsets[t] == kConstantTensor) continue;
     if (buffers[t].first == kUnwritten)
-      return Status::Error(StatusCode::kInvalidModel, "graph output %d (tensor %d) is never written",
-                           i, t);
+      return Status::Error(StatusCode::kInvalidModel,
+                           "graph output %d (tensor %d) is never written", i, static_cast<int>(t));
     buffers[t].last = node_count;
   }
   for (uint32_t t = 0; t < tensor_count; ++t)  // tensors nothing touches
@@ -175,8 +181,9 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
         model.tensor(out).is_variable)
       continue;
     const uint32_t root = (tensor_offsets[in] & kAliasFlag) ? (tensor_offsets[in] & ~kAliasFlag)
-                                                           : static_cast<uint32_t>(in);
-    const uint32_t in_last = (tensor_offsets[in] & kAliasFlag) ? buffers[in].last : buffers[root].last;
+                                                            : static_cast<uint32_t>(in);
+    const uint32_t in_last =
+        (tensor_offsets[in] & kAliasFlag) ? buffers[in].last : buffers[root].last;
     if (in_last != n || buffers[in].size != buffers[out].size) continue;
     tensor_offsets[out] = kAliasFlag | root;
     if (buffers[out].last > buffers[root].last) buffers[root].last = buffers[out].last;
@@ -209,9 +216,9 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                          "2 GiB picoml can plan (corrupted shapes?)",
                          static_cast<unsigned long long>(peak));
   plan->activation_bytes = AlignUp(static_cast<size_t>(peak), kActivationAlignment);
-  plan->needed_bytes = plan->alignment_bytes + plan->persistent_bytes +
-                       (plan->activation_bytes > plan->planner_bytes ? plan->activation_bytes
-                                                                     : plan->planner_bytes);
+  plan->needed_bytes =
+      plan->alignment_bytes + plan->persistent_bytes +
+      (plan->activation_bytes > plan->planner_bytes ? plan->activation_bytes : plan->planner_bytes);
 
   // 5. Final tables: tensor offsets, node records (data offsets, scratch).
   for (uint32_t t = 0; t < tensor_count; ++t) {
@@ -248,14 +255,13 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8
   ArenaPlan plan;
   PICOML_RETURN_IF_ERROR(Plan(model, resolver, arena, arena_bytes, &plan, options));
   if (plan.needed_bytes > arena_bytes)
-    return Status::Error(StatusCode::kArenaTooSmall,
-                         "arena has %zu bytes, this model needs %zu (%zu persistent + %zu "
-                         "activations%s); give it at least %zu bytes",
-                         arena_bytes, plan.needed_bytes, plan.persistent_bytes,
-                         plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes
-                                                                    : plan.planner_bytes,
-                         plan.alignment_bytes ? ", plus alignment: start it on 16 bytes" : "",
-                         plan.needed_bytes);
+    return Status::Error(
+        StatusCode::kArenaTooSmall,
+        "arena has %zu bytes, this model needs %zu (%zu persistent + %zu "
+        "activations%s); give it at least %zu bytes",
+        arena_bytes, plan.needed_bytes, plan.persistent_bytes,
+        plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes : plan.planner_bytes,
+        plan.alignment_bytes ? ", plus alignment: start it on 16 bytes" : "", plan.needed_bytes);
 
   Interpreter it;
   it.model_ = model;
@@ -264,7 +270,7 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8
   it.plan_ = plan;
   it.persistent_ = arena + plan.alignment_bytes;
   it.activations_ = it.persistent_ + plan.persistent_bytes;
-  it.tensor_offsets_ = reinterpret_cast<uint32_t*>(it.persistent_);
+  it.tensor_offsets_ = static_cast<uint32_t*>(static_cast<void*>(it.persistent_));
 
   // Variables start at zero (their quantized zero for int8 state).
   for (uint32_t t = 0; t < model.tensor_count(); ++t) {
@@ -272,8 +278,8 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8
     if (!tensor.is_variable || tensor.data == nullptr) continue;
     memset(tensor.data, 0, tensor.bytes);
   }
-  const NodeRecord* records = reinterpret_cast<const NodeRecord*>(
-      it.persistent_ + AlignUp(model.tensor_count() * sizeof(uint32_t), kNodeDataAlignment));
+  const NodeRecord* records = static_cast<const NodeRecord*>(static_cast<const void*>(
+      it.persistent_ + AlignUp(model.tensor_count() * sizeof(uint32_t), kNodeDataAlignment)));
   for (uint32_t n = 0; n < model.operator_count(); ++n) {
     const NodeRecord& record = records[n];
     const NodeContext node = it.Node(n);
@@ -290,8 +296,8 @@ Status Interpreter::Invoke() {
   if (!ready_)
     return Status::Error(StatusCode::kFailedPrecondition,
                          "interpreter is not ready: Interpreter::Create must succeed first");
-  const NodeRecord* records = reinterpret_cast<const NodeRecord*>(
-      persistent_ + AlignUp(model_.tensor_count() * sizeof(uint32_t), kNodeDataAlignment));
+  const NodeRecord* records = static_cast<const NodeRecord*>(static_cast<const void*>(
+      persistent_ + AlignUp(model_.tensor_count() * sizeof(uint32_t), kNodeDataAlignment)));
   for (uint32_t n = 0; n < model_.operator_count(); ++n) {
     const NodeRecord& record = records[n];
     const NodeContext node = Node(n);

@@ -29,7 +29,7 @@ Status PerTensorQuantization(const Tensor& tensor, QuantizationParams* params) {
     return Status::Error(StatusCode::kInvalidModel,
                          "tensor is quantized per channel (%u scales); inputs and outputs must "
                          "be quantized per tensor",
-                         count);
+                         static_cast<unsigned>(count));
   params->scale = tensor.quantization.scale(0);
   params->zero_point = tensor.quantization.zero_point(0);
   if (!(params->scale > 0.0f))

@@ -52,7 +52,7 @@ Status Model::Create(const uint8_t* data, size_t size, Model* model) {
     return Invalid(
         "model has schema version %u; picoml reads version %u (re-export it with a "
         "current LiteRT converter)",
-        version, schema::kSchemaVersion);
+        static_cast<unsigned>(version), static_cast<unsigned>(schema::kSchemaVersion));
   const FlatVector subgraphs = m.root_.Vector(schema::model::kSubgraphs);
   if (subgraphs.size() == 0) return Invalid("model has no subgraph: nothing to run");
   m.subgraph_count_ = subgraphs.size();
@@ -128,10 +128,11 @@ Operator Model::op(uint32_t index) const {
 
 Status Model::CheckSemantics() const {
   if (tensors_.size() > kMaxTensors)
-    return Invalid("model has %u tensors; picoml handles at most %u", tensors_.size(), kMaxTensors);
+    return Invalid("model has %u tensors; picoml handles at most %u",
+                   static_cast<unsigned>(tensors_.size()), static_cast<unsigned>(kMaxTensors));
   if (operators_.size() > kMaxOperators)
-    return Invalid("model has %u operators; picoml handles at most %u", operators_.size(),
-                   kMaxOperators);
+    return Invalid("model has %u operators; picoml handles at most %u",
+                   static_cast<unsigned>(operators_.size()), static_cast<unsigned>(kMaxOperators));
   if (inputs_.size() == 0) return Invalid("the main graph has no inputs");
   if (outputs_.size() == 0) return Invalid("the main graph has no outputs");
   for (uint32_t i = 0; i < tensors_.size(); ++i) PICOML_RETURN_IF_ERROR(CheckTensor(i));
@@ -140,17 +141,19 @@ Status Model::CheckSemantics() const {
   for (uint32_t i = 0; i < inputs_.size(); ++i) {
     const int32_t t = inputs_.Scalar<int32_t>(i);
     if (t < 0 || static_cast<uint32_t>(t) >= tensors_.size())
-      return Invalid("graph input %u names tensor %d; the model has %u tensors", i, t,
-                     tensors_.size());
+      return Invalid("graph input %u names tensor %d; the model has %u tensors",
+                     static_cast<unsigned>(i), static_cast<int>(t),
+                     static_cast<unsigned>(tensors_.size()));
     if (tensor(static_cast<uint32_t>(t)).is_constant)
-      return Invalid("graph input %u (tensor %d) has constant data; inputs must be activations", i,
-                     t);
+      return Invalid("graph input %u (tensor %d) has constant data; inputs must be activations",
+                     static_cast<unsigned>(i), static_cast<int>(t));
   }
   for (uint32_t i = 0; i < outputs_.size(); ++i) {
     const int32_t t = outputs_.Scalar<int32_t>(i);
     if (t < 0 || static_cast<uint32_t>(t) >= tensors_.size())
-      return Invalid("graph output %u names tensor %d; the model has %u tensors", i, t,
-                     tensors_.size());
+      return Invalid("graph output %u names tensor %d; the model has %u tensors",
+                     static_cast<unsigned>(i), static_cast<int>(t),
+                     static_cast<unsigned>(tensors_.size()));
   }
   for (uint32_t i = 0; i < operators_.size(); ++i) PICOML_RETURN_IF_ERROR(CheckOperator(i));
 
@@ -164,46 +167,49 @@ Status Model::CheckTensor(uint32_t index) const {
   const int8_t type = table.Scalar<int8_t>(schema::tensor::kType);
   if (type < 0 || type > kLastTensorTypeCode)
     return Status::Error(StatusCode::kUnsupported,
-                         "tensor %u has type code %d, which picoml does not know", index, type);
+                         "tensor %u has type code %d, which picoml does not know",
+                         static_cast<unsigned>(index), type);
   if (table.Has(schema::tensor::kSparsity))
     return Status::Error(StatusCode::kUnsupported,
                          "tensor %u is sparse; picoml runs dense tensors only (convert the model "
                          "without sparsity)",
-                         index);
+                         static_cast<unsigned>(index));
   const FlatVector shape = table.Vector(schema::tensor::kShape);
   if (shape.size() > static_cast<uint32_t>(kMaxRank))
-    return Status::Error(StatusCode::kUnsupported,
-                         "tensor %u has rank %u; picoml supports up to %d", index, shape.size(),
-                         kMaxRank);
+    return Status::Error(
+        StatusCode::kUnsupported, "tensor %u has rank %u; picoml supports up to %d",
+        static_cast<unsigned>(index), static_cast<unsigned>(shape.size()), kMaxRank);
   for (uint32_t d = 0; d < shape.size(); ++d) {
     const int32_t dim = shape.Scalar<int32_t>(d);
     if (dim < 0)
       return Invalid("tensor %u has dimension %u of %d; shapes must be fixed and non-negative",
-                     index, d, dim);
+                     static_cast<unsigned>(index), static_cast<unsigned>(d), static_cast<int>(dim));
   }
   const Tensor t = tensor(index);
   if (TensorTypeSize(t.type) == 0)
     return Status::Error(StatusCode::kUnsupported,
                          "tensor %u has type %s, which picoml cannot hold (no fixed element size)",
-                         index, TensorTypeName(t.type));
+                         static_cast<unsigned>(index), TensorTypeName(t.type));
   const int64_t bytes = TensorBytes(t.type, t.shape);
   if (bytes < 0)
     return Invalid(
         "tensor %u (%s, rank %d) needs more than %lld bytes; picoml tensors are limited "
         "to 2 GiB (corrupted shape?)",
-        index, TensorTypeName(t.type), t.shape.rank, static_cast<long long>(kMaxTensorBytes));
+        static_cast<unsigned>(index), TensorTypeName(t.type), t.shape.rank,
+        static_cast<long long>(kMaxTensorBytes));
   // A variable's bytes change at run time, so they cannot live in the model
   // (which may sit in flash); picoml starts variables at zero instead.
   if (t.is_variable && t.is_constant)
     return Status::Error(StatusCode::kUnsupported,
                          "tensor %u is a variable with initial data in the model; picoml starts "
                          "variables at zero and cannot use the stored values",
-                         index);
+                         static_cast<unsigned>(index));
 
   const uint32_t buffer_index = table.Scalar<uint32_t>(schema::tensor::kBuffer);
   if (buffer_index >= buffers_.size())
-    return Invalid("tensor %u refers to buffer %u; the model has %u buffers", index, buffer_index,
-                   buffers_.size());
+    return Invalid("tensor %u refers to buffer %u; the model has %u buffers",
+                   static_cast<unsigned>(index), static_cast<unsigned>(buffer_index),
+                   static_cast<unsigned>(buffers_.size()));
   const FlatTable buffer = buffers_.Table(buffer_index);
   const FlatVector data = buffer.Vector(schema::buffer::kData);
   const uint64_t offset = buffer.Scalar<uint64_t>(schema::buffer::kOffset);
@@ -216,21 +222,21 @@ Status Model::CheckTensor(uint32_t index) const {
       return Invalid(
           "buffer %u (tensor %u) claims %llu bytes at offset %llu, past the end of the "
           "%zu-byte file",
-          buffer_index, index, static_cast<unsigned long long>(size),
-          static_cast<unsigned long long>(offset), size_);
+          static_cast<unsigned>(buffer_index), static_cast<unsigned>(index),
+          static_cast<unsigned long long>(size), static_cast<unsigned long long>(offset), size_);
     stored = size;
   }
   if (stored != 0) {
     if (stored != static_cast<uint64_t>(bytes))
       return Invalid("tensor %u (%s, %lld elements) needs %lld bytes but its buffer %u holds %llu",
-                     index, TensorTypeName(t.type), static_cast<long long>(t.ElementCount()),
-                     static_cast<long long>(bytes), buffer_index,
-                     static_cast<unsigned long long>(stored));
+                     static_cast<unsigned>(index), TensorTypeName(t.type),
+                     static_cast<long long>(t.ElementCount()), static_cast<long long>(bytes),
+                     static_cast<unsigned>(buffer_index), static_cast<unsigned long long>(stored));
     const size_t element = TensorTypeSize(t.type);
     const size_t position = static_cast<size_t>(static_cast<const uint8_t*>(t.data) - data_);
     if (position % element != 0)
-      return Invalid("constant data of tensor %u is not aligned to its %zu-byte elements", index,
-                     element);
+      return Invalid("constant data of tensor %u is not aligned to its %zu-byte elements",
+                     static_cast<unsigned>(index), element);
   }
 
   const FlatTable quantization = table.Table(schema::tensor::kQuantization);
@@ -238,8 +244,9 @@ Status Model::CheckTensor(uint32_t index) const {
     const FlatVector scales = quantization.Vector(schema::quantization::kScale);
     const FlatVector zero_points = quantization.Vector(schema::quantization::kZeroPoint);
     if (scales.size() != zero_points.size() && scales.size() > 0)
-      return Invalid("tensor %u has %u quantization scales but %u zero points", index,
-                     scales.size(), zero_points.size());
+      return Invalid("tensor %u has %u quantization scales but %u zero points",
+                     static_cast<unsigned>(index), static_cast<unsigned>(scales.size()),
+                     static_cast<unsigned>(zero_points.size()));
     if (scales.size() > 1) {
       int32_t dim = quantization.Scalar<int32_t>(schema::quantization::kQuantizedDimension);
       // The converter gives a depthwise convolution's bias (rank 1) its
@@ -248,24 +255,26 @@ Status Model::CheckTensor(uint32_t index) const {
       // only be along its one dimension.
       if (t.shape.rank == 1 && dim > 0) dim = 0;
       if (dim < 0 || dim >= t.shape.rank)
-        return Invalid("tensor %u is quantized along dimension %d but has rank %d", index, dim,
-                       t.shape.rank);
+        return Invalid("tensor %u is quantized along dimension %d but has rank %d",
+                       static_cast<unsigned>(index), static_cast<int>(dim), t.shape.rank);
       if (static_cast<int64_t>(scales.size()) != t.shape.dims[dim])
         return Invalid("tensor %u has %u per-channel scales but dimension %d has %d channels",
-                       index, scales.size(), dim, t.shape.dims[dim]);
+                       static_cast<unsigned>(index), static_cast<unsigned>(scales.size()),
+                       static_cast<int>(dim), static_cast<int>(t.shape.dims[dim]));
     }
     for (uint32_t i = 0; i < scales.size(); ++i) {
       const float s = scales.Scalar<float>(i);
       if (!(s > 0.0f) || !isfinite(s))
         return Invalid("tensor %u: quantization scale %u is %s; scales must be positive and finite",
-                       index, i,
+                       static_cast<unsigned>(index), static_cast<unsigned>(i),
                        isnan(s)    ? "not a number"
                        : s == 0.0f ? "zero"
                        : s < 0.0f  ? "negative"
                                    : "infinite");
       const int64_t z = zero_points.Scalar<int64_t>(i);
       if (z < -2147483647ll - 1 || z > 2147483647ll)
-        return Invalid("tensor %u has zero point %u of %lld, outside the int32 range", index, i,
+        return Invalid("tensor %u has zero point %u of %lld, outside the int32 range",
+                       static_cast<unsigned>(index), static_cast<unsigned>(i),
                        static_cast<long long>(z));
     }
   }
@@ -276,25 +285,29 @@ Status Model::CheckOperator(uint32_t index) const {
   const FlatTable table = operators_.Table(index);
   const uint32_t code_index = table.Scalar<uint32_t>(schema::op::kOpcodeIndex);
   if (code_index >= operator_codes_.size())
-    return Invalid("node %u uses operator code %u; the model lists %u", index, code_index,
-                   operator_codes_.size());
+    return Invalid("node %u uses operator code %u; the model lists %u",
+                   static_cast<unsigned>(index), static_cast<unsigned>(code_index),
+                   static_cast<unsigned>(operator_codes_.size()));
   const Operator o = op(index);
   if (static_cast<int32_t>(o.code) < 0)
-    return Invalid("node %u has a negative operator code", index);
+    return Invalid("node %u has a negative operator code", static_cast<unsigned>(index));
   for (int k = 0; k < o.input_count(); ++k) {
     const int32_t t = o.input(k);
     if (t < -1 || t >= static_cast<int32_t>(tensors_.size()))
-      return Invalid("node %u (%s) input %d names tensor %d; the model has %u tensors", index,
-                     BuiltinOperatorName(o.code), k, t, tensors_.size());
+      return Invalid("node %u (%s) input %d names tensor %d; the model has %u tensors",
+                     static_cast<unsigned>(index), BuiltinOperatorName(o.code), k,
+                     static_cast<int>(t), static_cast<unsigned>(tensors_.size()));
   }
   for (int k = 0; k < o.output_count(); ++k) {
     const int32_t t = o.output(k);
     if (t < 0 || t >= static_cast<int32_t>(tensors_.size()))
-      return Invalid("node %u (%s) output %d names tensor %d; the model has %u tensors", index,
-                     BuiltinOperatorName(o.code), k, t, tensors_.size());
+      return Invalid("node %u (%s) output %d names tensor %d; the model has %u tensors",
+                     static_cast<unsigned>(index), BuiltinOperatorName(o.code), k,
+                     static_cast<int>(t), static_cast<unsigned>(tensors_.size()));
     if (tensor(static_cast<uint32_t>(t)).is_constant)
-      return Invalid("node %u (%s) writes tensor %d, which holds constant data", index,
-                     BuiltinOperatorName(o.code), t);
+      return Invalid("node %u (%s) writes tensor %d, which holds constant data",
+                     static_cast<unsigned>(index), BuiltinOperatorName(o.code),
+                     static_cast<int>(t));
   }
   return Status::Ok();
 }

@@ -87,7 +87,7 @@ class StructureVerifier {
     if (offset > 0x7fffffffu) return Bad("offset at byte %zu is negative or huge", position);
     if (!(1 < size_ && position + offset <= size_ - 1))  // InBounds(position + offset, 1)
       return Bad("offset at byte %zu points to byte %zu, past the end of the %zu-byte file",
-                 position, position + offset, size_);
+                 position, static_cast<size_t>(position + offset), size_);
     *target = position + offset;
     return true;
   }
@@ -102,7 +102,7 @@ class StructureVerifier {
     ++depth_;
     ++tables_;
     if (depth_ > kMaxDepth) return Bad("tables nested deeper than %d", kMaxDepth);
-    if (tables_ > kMaxTables) return Bad("more than %u tables", kMaxTables);
+    if (tables_ > kMaxTables) return Bad("more than %u tables", static_cast<unsigned>(kMaxTables));
     if (!ScalarAt<uint16_t>(vt)) return false;
     const uint16_t vt_size = ReadLittleEndian<uint16_t>(data_ + vt);
     if (!Aligned(vt_size, 2)) return false;
@@ -143,7 +143,7 @@ class StructureVerifier {
     if (!ScalarAt<uint32_t>(v)) return false;
     const uint32_t length = ReadLittleEndian<uint32_t>(data_ + v);
     if (length >= kMaxBufferSize / element_size)
-      return Bad("vector at byte %zu claims %u elements", v, length);
+      return Bad("vector at byte %zu claims %u elements", v, static_cast<unsigned>(length));
     const size_t bytes = 4 + element_size * length;
     if (end) *end = v + bytes;
     return InBounds(v, bytes);

@@ -424,16 +424,15 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     p.stage.activation_min = r.Int(-128, 0);
     p.stage.activation_max = r.Int(0, 127);
     p.rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
-    std::vector<int32_t> multipliers(c.out_c), shifts(c.out_c), folded(c.out_c);
-    const int terms = c.filter_h * c.filter_w * c.filter_depth;
+    std::vector<int32_t> multipliers(c.out_c);
+    std::vector<int8_t> shifts(c.out_c);
+    // Working memory for the folded bias, junk until the fold fills it.
+    std::vector<int32_t> folded(c.out_c, 0x5a5a5a5a);
     for (int oc = 0; oc < c.out_c; ++oc) {
       int shift = 0;
       fixed_point::QuantizeMultiplier(r.LogUniform(1e-5f, 1e-2f), &multipliers[oc], &shift,
                                       p.rounding);
-      shifts[oc] = shift;
-      int32_t sum = 0;
-      for (int t = 0; t < terms; ++t) sum += c.filter[oc * terms + t];
-      folded[oc] = (c.has_bias ? c.bias[oc] : 0) + p.stage.input_offset * sum;
+      shifts[oc] = static_cast<int8_t>(shift);
     }
     p.multipliers = multipliers.data();
     p.shifts = shifts.data();
@@ -442,6 +441,7 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     std::vector<int8_t> reference(out_size), optimized(out_size, 55);
     const int32_t* bias = c.has_bias ? c.bias.data() : nullptr;
     conv::Conv2DInt8Reference(p, c.input.data(), c.filter.data(), bias, reference.data());
+    conv::FoldConv2DBias(p, c.filter.data(), bias);
     conv::Conv2DInt8Optimized(p, c.input.data(), c.filter.data(), bias, optimized.data());
     ASSERT_EQ(reference, optimized) << "iteration " << iteration;
   }

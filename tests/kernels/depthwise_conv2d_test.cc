@@ -306,15 +306,15 @@ TEST(DepthwiseConv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     p.stage.activation_max = r.Int(0, 127);
     p.rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
     const int channels = c.out_c();
-    std::vector<int32_t> multipliers(channels), shifts(channels), folded(channels);
+    std::vector<int32_t> multipliers(channels);
+    std::vector<int8_t> shifts(channels);
+    // Working memory for the folded bias, junk until the fold fills it.
+    std::vector<int32_t> folded(channels, 0x5a5a5a5a);
     for (int oc = 0; oc < channels; ++oc) {
       int shift = 0;
       fixed_point::QuantizeMultiplier(r.LogUniform(1e-4f, 1e-1f), &multipliers[oc], &shift,
                                       p.rounding);
-      shifts[oc] = shift;
-      int32_t sum = 0;
-      for (int t = 0; t < c.filter_h * c.filter_w; ++t) sum += c.filter[t * channels + oc];
-      folded[oc] = (c.has_bias ? c.bias[oc] : 0) + p.stage.input_offset * sum;
+      shifts[oc] = static_cast<int8_t>(shift);
     }
     p.multipliers = multipliers.data();
     p.shifts = shifts.data();
@@ -323,6 +323,7 @@ TEST(DepthwiseConv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     std::vector<int8_t> reference(out_size), optimized(out_size, 55);
     const int32_t* bias = c.has_bias ? c.bias.data() : nullptr;
     conv::DepthwiseConv2DInt8Reference(p, c.input.data(), c.filter.data(), bias, reference.data());
+    conv::FoldDepthwiseConv2DBias(p, c.filter.data(), bias);
     conv::DepthwiseConv2DInt8Optimized(p, c.input.data(), c.filter.data(), bias, optimized.data());
     ASSERT_EQ(reference, optimized) << "iteration " << iteration << " channels " << channels;
   }

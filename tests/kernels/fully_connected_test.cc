@@ -238,7 +238,8 @@ TEST(FullyConnectedTest, OptimizedMatchesReference) {
     p.rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
     const auto input = r.Int8s(static_cast<size_t>(p.batches * p.input_depth));
     const auto weights = r.Int8s(static_cast<size_t>(p.units * p.input_depth));
-    std::vector<int32_t> bias, multipliers, shifts, folded;
+    std::vector<int32_t> bias, multipliers;
+    std::vector<int8_t> shifts;
     const bool has_bias = r.Bool();
     for (int u = 0; u < p.units; ++u) {
       bias.push_back(r.Int(-20000, 20000));
@@ -246,14 +247,14 @@ TEST(FullyConnectedTest, OptimizedMatchesReference) {
       int shift = 0;
       fixed_point::QuantizeMultiplier(r.LogUniform(1e-4f, 1e-2f), &m, &shift, p.rounding);
       multipliers.push_back(m);
-      shifts.push_back(shift);
-      int32_t sum = 0;
-      for (int d = 0; d < p.input_depth; ++d) sum += weights[u * p.input_depth + d];
-      folded.push_back((has_bias ? bias[u] : 0) + p.stage.input_offset * sum);
+      shifts.push_back(static_cast<int8_t>(shift));
     }
+    // The optimized kernel's working memory, filled with junk it must
+    // overwrite; or none, for its term-by-term variant.
+    std::vector<int16_t> shifted_input(static_cast<size_t>(p.input_depth), 12345);
     p.multipliers = multipliers.data();
     p.shifts = shifts.data();
-    p.folded_bias = folded.data();
+    p.shifted_input = iteration % 2 ? shifted_input.data() : nullptr;
     std::vector<int8_t> reference(static_cast<size_t>(p.batches * p.units));
     std::vector<int8_t> optimized(reference.size(), 55);
     const int32_t* b = has_bias ? bias.data() : nullptr;
