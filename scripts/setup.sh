@@ -11,7 +11,7 @@ packages=(
   libboost-dev libpng-dev zlib1g-dev
   libsndfile1-dev libkissfft-dev
   libtorch-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev valgrind
   gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi
   qemu-system-arm qemu-system-misc
   gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
