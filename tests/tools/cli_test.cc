@@ -133,6 +133,32 @@ TEST(Cli, TruncatedModelsNeverCrash) {
   }
 }
 
+TEST(Cli, ListenReportsTheSpokenWord) {
+  const fs::path corpus = fs::path(PICOML_SHARED_DIR) / "conformance";
+  if (!fs::exists(corpus / "audio" / "yes_1000ms.wav"))
+    GTEST_SKIP() << "conformance corpus not found at " << corpus;
+  const std::string model = (corpus / "models" / "micro_speech_quantized.tflite").string();
+  for (const std::string clip : {"yes", "no"}) {
+    const std::string wav = (corpus / "audio" / (clip + "_1000ms.wav")).string();
+    const Result r = Picoml("listen " + model + " " + wav + " --labels silence,unknown,yes,no --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["events"].size(), 1u) << r.out;
+    EXPECT_EQ(j["events"][0]["name"], clip);
+    EXPECT_EQ(j["events"][0]["time_ms"], 990);
+  }
+  // Audio at the wrong rate is refused with the command that fixes it.
+  const fs::path slow = Temp("8k.wav");
+  std::vector<uint8_t> wav = {'R', 'I', 'F', 'F', 44, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
+                              16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0,
+                              16, 0, 'd', 'a', 't', 'a', 8, 0, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0};
+  Write(slow, wav);
+  const Result bad = Picoml("listen " + model + " " + slow.string());
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(OneLine(bad.err)) << bad.err;
+  EXPECT_NE(bad.err.find("16000"), std::string::npos) << bad.err;
+}
+
 TEST(Cli, InspectJsonHasArenaAndMacs) {
   const fs::path model = ReshapeModel();
   const Result r = Picoml("inspect " + model.string() + " --json");

@@ -19,6 +19,7 @@ void AddInspectCommand(CLI::App& app);  // cli/cmd_inspect.cc
 void AddEmbedCommand(CLI::App& app);    // cli/cmd_embed.cc
 void AddPredictCommand(CLI::App& app);  // cli/cmd_predict.cc
 void AddListenCommand(CLI::App& app);   // cli/cmd_listen.cc
+void AddDigitsCommand(CLI::App& app);   // cli/cmd_digits.cc
 
 }  // namespace picoml::cli
 

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   picoml::cli::AddEmbedCommand(app);
   picoml::cli::AddPredictCommand(app);
   picoml::cli::AddListenCommand(app);
+  picoml::cli::AddDigitsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
