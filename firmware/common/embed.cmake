@@ -5,7 +5,8 @@
 # The spec file sets NAME, MODEL (a .tflite path), OPERATORS (schema names:
 # CONV_2D;SOFTMAX, or ALL), CASE_NAMES, CASE_INPUTS, CASE_EXPECTED (parallel
 # lists), and for the MNIST image DIGIT_IMAGES, DIGIT_LABELS, DIGIT_COUNT
-# (IDX files: up to DIGIT_COUNT held-out digits).
+# (IDX files: up to DIGIT_COUNT held-out digits), and for the alarm image
+# CLIP_WAV and CLIP_SAMPLES (a clip played as the microphone).
 include(${SPEC})
 
 # Bytes of `path` (from `offset`, `length` bytes or all) as a C array body.
@@ -84,6 +85,20 @@ if(DIGIT_IMAGES)
   string(APPEND text "\nextern const int kDigitCount = ${DIGIT_COUNT};\n")
   string(APPEND text "extern const uint8_t kDigitImages[] = {\n${images}};\n")
   string(APPEND text "extern const uint8_t kDigitLabels[] = {\n${labels}};\n")
+endif()
+if(CLIP_WAV)
+  # A 16 kHz mono 16-bit WAV as written by picoml-alarm generate: samples
+  # after the 44-byte header, up to CLIP_SAMPLES of them.
+  file(SIZE ${CLIP_WAV} clip_file_bytes)
+  math(EXPR clip_bytes "${clip_file_bytes} - 44")
+  math(EXPR clip_limit "${CLIP_SAMPLES} * 2")
+  if(clip_bytes GREATER clip_limit)
+    set(clip_bytes ${clip_limit})
+  endif()
+  math(EXPR clip_samples "${clip_bytes} / 2")
+  bytes_as_c(${CLIP_WAV} 44 ${clip_bytes} clip)
+  string(APPEND text "\nextern const int kClipSampleCount = ${clip_samples};\n")
+  string(APPEND text "alignas(4) extern const uint8_t kClipBytes[] = {\n${clip}};\n")
 endif()
 string(APPEND text "\n}  // namespace picoml_firmware\n")
 

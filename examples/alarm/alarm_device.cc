@@ -1,0 +1,65 @@
+#include "alarm_device.h"
+
+#include "alarm_model_data.h"
+#include "picoml/audio_frontend.h"
+#include "picoml/audio_stream.h"
+#include "picoml/interpreter.h"
+#include "picoml/op_resolver.h"
+
+namespace alarm_example {
+namespace {
+
+// The alarm model's window: 100 frames of 40 channels.
+constexpr size_t kRingBytes = 100 * 40;
+
+picoml::AudioFrontendState g_frontend_state;
+picoml::AudioFrontend g_frontend;
+alignas(16) uint8_t g_arena[g_alarm_model_arena_bytes];
+int8_t g_ring[kRingBytes];
+picoml::MutableOpResolver<5> g_resolver;
+picoml::Model g_model;
+picoml::Interpreter g_interpreter;
+picoml::StreamClassifier g_classifier;
+AlarmCallback g_on_alarm = nullptr;
+
+void OnEvent(const picoml::StreamEvent& event, void*) {
+  if (g_on_alarm != nullptr) g_on_alarm(event.time_ms, event.score);
+}
+
+}  // namespace
+
+picoml::Status Start(float threshold, AlarmCallback on_alarm) {
+  g_on_alarm = on_alarm;
+  // The operators the alarm CNN uses, and no others.
+  PICOML_RETURN_IF_ERROR(g_resolver.AddConv2D());
+  PICOML_RETURN_IF_ERROR(g_resolver.AddMaxPool2D());
+  PICOML_RETURN_IF_ERROR(g_resolver.AddMean());
+  PICOML_RETURN_IF_ERROR(g_resolver.AddFullyConnected());
+  PICOML_RETURN_IF_ERROR(g_resolver.AddSoftmax());
+  PICOML_RETURN_IF_ERROR(picoml::Model::Create(g_alarm_model, g_alarm_model_len, &g_model));
+  PICOML_RETURN_IF_ERROR(
+      picoml::Interpreter::Create(g_model, g_resolver, g_arena, sizeof(g_arena), &g_interpreter));
+  PICOML_RETURN_IF_ERROR(
+      picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &g_frontend));
+  picoml::StreamClassifierConfig config;
+  config.stride_frames = 10;      // a 2 s window every 200 ms
+  config.average_inferences = 3;  // smoothed over 600 ms
+  config.threshold = threshold;
+  config.suppression_ms = 5000;
+  config.ignored_labels = 1u;  // label 0 is background
+  return picoml::StreamClassifier::Create(config, &g_frontend, &g_interpreter, g_ring,
+                                          sizeof(g_ring), &g_classifier);
+}
+
+picoml::Status OnMicrophoneSamples(const int16_t* samples, size_t count) {
+  picoml::StreamListener listener;
+  listener.on_event = OnEvent;
+  return g_classifier.Push(samples, count, listener);
+}
+
+size_t RamBytes() {
+  return sizeof(g_frontend_state) + sizeof(g_frontend) + sizeof(g_ring) + sizeof(g_arena) +
+         sizeof(g_classifier) + sizeof(g_interpreter) + sizeof(g_model);
+}
+
+}  // namespace alarm_example

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The smoke/CO-alarm detector end to end: backgrounds -> training data ->
+# CNN training (picoml's trainer) -> full-int8 quantization -> threshold
+# tuning on training data -> evaluation on held-out test data, for the CNN
+# (picoml runtime + StreamClassifier) and the Goertzel baseline.
+#   scripts/alarm.sh [--fast] [--build DIR] [--out DIR] [--hours H]
+# --fast: smaller data and evaluation (the README's quick run, a few minutes).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build"
+out="$root/out/alarm"
+fast=0
+hours=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --fast) fast=1 ;;
+    --build) build="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --hours) hours="$2"; shift ;;
+    *) echo "usage: $0 [--fast] [--build DIR] [--out DIR] [--hours H]" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ $fast -eq 1 ]]; then
+  train_args=(--clips 800 --validation-clips 120 --epochs 6)
+  tune_args=(--clips-per-snr 20 --hours 0.5)
+  eval_args=(--clips-per-snr 60 --hours "${hours:-2}")
+else
+  train_args=(--clips 2400 --validation-clips 300 --epochs 10)
+  tune_args=(--clips-per-snr 60 --hours 2)
+  eval_args=(--clips-per-snr 200 --hours "${hours:-24}")
+fi
+
+"$root/scripts/make-alarm-backgrounds.sh"
+cmake --build "$build" --target picoml-alarm -j2
+alarm="$build/tools/alarm/picoml-alarm"
+mkdir -p "$out"
+set -x
+"$alarm" train --out "$out" "${train_args[@]}"
+"$alarm" tune --model "$out/model.tflite" --out "$out/thresholds.json" "${tune_args[@]}"
+"$alarm" eval --model "$out/model.tflite" --thresholds "$out/thresholds.json" \
+  --out "$out/results" "${eval_args[@]}"
+"$alarm" generate --out "$out/clips" --count 4 --snr 5

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Background audio for the smoke-alarm detector (tools/alarm), built once from
+# Debian packages into a cache outside the source tree:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm/{train,test}/*.wav
+# 16 kHz mono 16-bit WAV. Deterministic: sox runs with -R (repeatable
+# dither/noise), every random choice comes from $RANDOM seeded below.
+# The train and test lists are disjoint: espeak-ng voices and sentences,
+# freedesktop sound files and synthetic seeds are split, never shared.
+#   scripts/make-alarm-backgrounds.sh [--force] [--dir DIR]
+set -euo pipefail
+
+dir="${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm"
+force=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --force) force=1 ;;
+    --dir) dir="$2"; shift ;;
+    *) echo "usage: $0 [--force] [--dir DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+stamp="$dir/.complete-v1"
+if [[ -f "$stamp" && $force -eq 0 ]]; then
+  echo "alarm backgrounds: up to date in $dir"
+  exit 0
+fi
+for tool in sox espeak-ng; do
+  command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
+done
+rm -rf "$dir/train" "$dir/test"
+mkdir -p "$dir/train" "$dir/test"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+SOX=(sox -R -q -V1)
+OUTFMT=(-r 16000 -c 1 -b 16 -e signed-integer)
+
+# --- Speech: espeak-ng, disjoint voices and sentences per split -------------
+subjects=(the\ kettle my\ neighbour the\ doctor our\ cat the\ radio grandmother the\ postman
+  the\ children a\ visitor the\ weather the\ nurse my\ brother the\ television the\ garden)
+verbs=(said was\ looking\ at will\ bring found likes forgot is\ calling opened
+  painted cleaned remembered carried watched asked\ about)
+objects=(the\ blue\ umbrella a\ cup\ of\ tea the\ morning\ paper some\ fresh\ bread the\ keys
+  a\ long\ letter the\ old\ photographs the\ medicine the\ shopping\ list a\ warm\ blanket
+  the\ window the\ birthday\ cake the\ football\ results dinner)
+endings=(this\ morning. before\ lunch. yesterday\ evening. again. after\ the\ news.
+  on\ Sunday. quite\ slowly. in\ the\ kitchen. with\ a\ smile. for\ the\ second\ time.)
+train_voices=(en-us en-gb de fr es it nl pl en-gb-scotland pt sv cs)
+test_voices=(en-029 en-gb-x-rp da fi hu ro el tr)
+
+speech() {  # split voices... ; writes $count utterance files per voice
+  local split=$1 seed=$2 count=$3; shift 3
+  RANDOM=$seed
+  local v n text i parity=0
+  [[ $split == test ]] && parity=1
+  for v in "$@"; do
+    for ((n = 0; n < count; n++)); do
+      text=""
+      for ((i = 0; i < 4; i++)); do
+        # Train sentences use even subjects, test sentences odd ones: no
+        # sentence is in both splits.
+        local s=$(( (RANDOM % 7) * 2 + parity ))
+        text+="${subjects[$s]^} ${verbs[RANDOM % ${#verbs[@]}]} ${objects[RANDOM % ${#objects[@]}]} ${endings[RANDOM % ${#endings[@]}]} "
+      done
+      local speed=$((110 + RANDOM % 100)) pitch=$((20 + RANDOM % 60)) variant=""
+      ((RANDOM % 2)) && variant="+f$((1 + RANDOM % 4))"
+      espeak-ng -v "$v$variant" -s "$speed" -p "$pitch" -w "$tmp/s.wav" "$text" 2>/dev/null || continue
+      "${SOX[@]}" "$tmp/s.wav" "${OUTFMT[@]}" "$dir/$split/speech-$v-$n.wav"
+    done
+  done
+}
+speech train 101 6 "${train_voices[@]}"
+speech test 202 4 "${test_voices[@]}"
+
+# --- Desktop sounds (sound-theme-freedesktop): alternate files per split ----
+k=0
+for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
+  [[ -f "$f" ]] || continue
+  split=train
+  ((k % 3 == 2)) && split=test
+  "${SOX[@]}" "$f" "${OUTFMT[@]}" "$dir/$split/desktop-$(basename "$f" .oga).wav" || true
+  k=$((k + 1))
+done
+
+# --- Synthetic household sounds (sox synth), seeds per split ----------------
+synthetic() {
+  local split=$1 seed=$2 count=$3
+  RANDOM=$seed
+  local n
+  for ((n = 0; n < count; n++)); do
+    local len=$((20 + RANDOM % 40))
+    # Noise: fans, rain, traffic.
+    local colour=(brownnoise pinknoise whitenoise)
+    "${SOX[@]}" -n "${OUTFMT[@]}" "$dir/$split/noise-$n.wav" synth "$len" "${colour[RANDOM % 3]}" \
+      lowpass $((1500 + RANDOM % 6000)) vol 0.$((2 + RANDOM % 6))
+    # Mains hum with harmonics (50 or 60 Hz).
+    local f0=$((RANDOM % 2 ? 50 : 60))
+    "${SOX[@]}" -n "${OUTFMT[@]}" "$dir/$split/hum-$n.wav" synth "$len" sine $f0 sine $((2 * f0)) \
+      sine $((3 * f0)) sine $((5 * f0)) remix - vol 0.$((2 + RANDOM % 5))
+    # Kitchen clatter: short decaying noise bursts at random times.
+    local parts=() t
+    for ((t = 0; t < 12; t++)); do
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/c$t.wav" synth 0.$((5 + RANDOM % 4)) whitenoise \
+        fade q 0.003 0.$((5 + RANDOM % 4)) 0.$((3 + RANDOM % 5)) highpass $((800 + RANDOM % 3000)) \
+        vol 0.$((3 + RANDOM % 6)) pad 0 $((RANDOM % 3)).$((RANDOM % 10))
+      parts+=("$tmp/c$t.wav")
+    done
+    "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/clatter-$n.wav"
+    # Microwave/oven beeps (hard negatives: beeps, but not T3/T4 timing):
+    # 1-5 beeps of 0.15-0.3 s or one 1 s beep, 1.8-2.6 kHz, long pauses.
+    parts=()
+    for ((t = 0; t < 6; t++)); do
+      local beeps=$((1 + RANDOM % 5)) dur=0.$((15 + RANDOM % 16)) fr=$((1800 + RANDOM % 800))
+      ((RANDOM % 4 == 0)) && { beeps=1; dur=1.0; }
+      local b
+      for ((b = 0; b < beeps; b++)); do
+        "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/m$t-$b.wav" synth "$dur" sine "$fr" vol 0.4 pad 0 0.$((15 + RANDOM % 20))
+        parts+=("$tmp/m$t-$b.wav")
+      done
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/m$t-gap.wav" trim 0 $((3 + RANDOM % 6))
+      parts+=("$tmp/m$t-gap.wav")
+    done
+    "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/microwave-$n.wav"
+    # Phone ring: two tones, 2 s on / 4 s off (US) or 0.4/0.2/0.4/2 s (UK).
+    local a=$((350 + RANDOM % 100)) c=$((440 + RANDOM % 60))
+    if ((RANDOM % 2)); then
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/r.wav" synth 2 sine $a sine $c remix - vol 0.3 pad 0 4
+    else
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/r1.wav" synth 0.4 sine $a sine $c remix - vol 0.3 pad 0 0.2
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/r2.wav" synth 0.4 sine $a sine $c remix - vol 0.3 pad 0 2
+      "${SOX[@]}" "$tmp/r1.wav" "$tmp/r2.wav" "$tmp/r.wav"
+    fi
+    "${SOX[@]}" "$tmp/r.wav" "$tmp/r.wav" "$tmp/r.wav" "$tmp/r.wav" "${OUTFMT[@]}" "$dir/$split/ring-$n.wav"
+    # Music-like tone sequences: plucked notes of a pentatonic scale.
+    parts=()
+    local scale=(0 2 4 7 9 12 14 16 19 21)
+    local root=$((48 + RANDOM % 12))
+    for ((t = 0; t < 40; t++)); do
+      local note=$((root + ${scale[RANDOM % 10]} - 69))
+      local kind=(pluck sine triangle)
+      "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" synth 0.$((15 + RANDOM % 40)) "${kind[RANDOM % 3]}" "%$note" \
+        fade q 0.01 0 0.1 vol 0.$((2 + RANDOM % 4))
+      parts+=("$tmp/n$t.wav")
+    done
+    "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/music-$n.wav"
+  done
+}
+synthetic train 303 6
+synthetic test 404 4
+
+touch "$stamp"
+for split in train test; do
+  echo "alarm backgrounds: $split: $(ls "$dir/$split" | wc -l) files," \
+    "$(soxi -D "$dir/$split"/*.wav | awk '{s += $1} END {printf "%.0f", s}') s"
+done

@@ -1,0 +1,214 @@
+// The alarm generator: determinism, pattern timing measured independently
+// (envelope thresholding), SNR mixing, the room's decay.
+#include "alarm/generator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace picoml::alarm {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+BackgroundLibrary NoiseLibrary(uint64_t seed) {
+  // Independent of the generator's Rng: a linear congruential sequence.
+  std::vector<std::vector<float>> files(2, std::vector<float>(3 * kSampleRate));
+  uint32_t x = static_cast<uint32_t>(seed);
+  for (auto& f : files)
+    for (float& v : f) {
+      x = x * 1664525u + 1013904223u;
+      v = (static_cast<float>(x >> 8) / 16777216.0f - 0.5f) * 0.2f;
+    }
+  return BackgroundLibrary::FromSamples(files);
+}
+
+// Runs of "sounding" found by thresholding a 5 ms moving RMS at half the peak
+// RMS: (start s, duration s) of each.
+std::vector<std::pair<double, double>> MeasureBeeps(const std::vector<float>& x) {
+  const int w = kSampleRate / 200;
+  std::vector<double> rms(x.size(), 0.0);
+  double sum = 0.0, peak = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sum += x[i] * x[i];
+    if (i >= static_cast<size_t>(w)) sum -= x[i - w] * x[i - w];
+    rms[i] = std::sqrt(std::max(0.0, sum) / w);
+    peak = std::max(peak, rms[i]);
+  }
+  std::vector<std::pair<double, double>> runs;
+  bool on = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= x.size(); ++i) {
+    const bool now = i < x.size() && rms[i] > 0.5 * peak;
+    if (now && !on) start = i;
+    if (!now && on)
+      runs.push_back({start / double(kSampleRate), (i - start) / double(kSampleRate)});
+    on = now;
+  }
+  return runs;
+}
+
+TEST(AlarmGenerator, SameSeedSameSamples) {
+  const BackgroundLibrary library = NoiseLibrary(7);
+  for (int pattern = 0; pattern < 2; ++pattern) {
+    Rng a(1234), b(1234), c(1235);
+    AlarmParams pa = RandomAlarm(a, pattern ? Pattern::kT4 : Pattern::kT3);
+    AlarmParams pb = RandomAlarm(b, pattern ? Pattern::kT4 : Pattern::kT3);
+    AlarmParams pc = RandomAlarm(c, pattern ? Pattern::kT4 : Pattern::kT3);
+    pa.onset_s = pb.onset_s = pc.onset_s = 0.5;
+    const Clip ca = MakeClip(library, 4 * kSampleRate, &pa, 5.0, -20.0, a);
+    const Clip cb = MakeClip(library, 4 * kSampleRate, &pb, 5.0, -20.0, b);
+    const Clip cc = MakeClip(library, 4 * kSampleRate, &pc, 5.0, -20.0, c);
+    EXPECT_EQ(ca.samples, cb.samples);
+    EXPECT_NE(ca.samples, cc.samples);
+  }
+}
+
+TEST(AlarmGenerator, RandomAlarmStaysInRanges) {
+  Rng rng(99);
+  for (int i = 0; i < 500; ++i) {
+    const AlarmParams p = RandomAlarm(rng, Pattern::kT3);
+    const double nominal = p.tone == Tone::kPiezo ? 3100.0 : 520.0;
+    EXPECT_GE(p.frequency_hz, 0.9 * nominal);
+    EXPECT_LE(p.frequency_hz, 1.1 * nominal);
+    EXPECT_GE(p.timing_scale, 0.9);
+    EXPECT_LE(p.timing_scale, 1.1);
+    EXPECT_GE(p.rt60_s, 0.2);
+    EXPECT_LE(p.rt60_s, 0.8);
+  }
+}
+
+struct TimingCase {
+  Pattern pattern;
+  Tone tone;
+  double scale;
+  int beeps;
+  double beep_s, gap_s, quiet_s;
+};
+
+class PatternTiming : public ::testing::TestWithParam<TimingCase> {};
+
+TEST_P(PatternTiming, MeasuredEnvelopeMatchesTheStandard) {
+  const TimingCase t = GetParam();
+  AlarmParams p;
+  p.pattern = t.pattern;
+  p.tone = t.tone;
+  p.frequency_hz = t.tone == Tone::kPiezo ? 3100.0 : 520.0;
+  p.timing_scale = t.scale;
+  p.onset_s = 0.25;
+  Rng rng(1);
+  const std::vector<float> x = SynthesizeAlarm(p, 12 * kSampleRate, rng);
+  const auto runs = MeasureBeeps(x);
+  ASSERT_GE(runs.size(), static_cast<size_t>(2 * t.beeps));
+  const double tol = 0.012;  // the 5 ms ramps and the 5 ms RMS window
+  EXPECT_NEAR(runs[0].first, 0.25, tol);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].first + t.beep_s * t.scale > 12.0) break;  // cut at the clip's end
+    EXPECT_NEAR(runs[i].second, t.beep_s * t.scale, tol) << "beep " << i;
+    if (i + 1 < runs.size()) {
+      const double gap = runs[i + 1].first - runs[i].first - runs[i].second;
+      const bool last_of_group = (i + 1) % t.beeps == 0;
+      EXPECT_NEAR(gap, (last_of_group ? t.quiet_s : t.gap_s) * t.scale, tol) << "after beep " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Alarm, PatternTiming,
+    ::testing::Values(TimingCase{Pattern::kT3, Tone::kPiezo, 1.0, 3, 0.5, 0.5, 1.5},
+                      TimingCase{Pattern::kT3, Tone::kSquare520, 1.1, 3, 0.5, 0.5, 1.5},
+                      TimingCase{Pattern::kT4, Tone::kPiezo, 1.0, 4, 0.1, 0.1, 5.0},
+                      TimingCase{Pattern::kT4, Tone::kPiezo, 0.9, 4, 0.1, 0.1, 5.0}));
+
+TEST(AlarmGenerator, PiezoToneIsAtItsFrequency) {
+  AlarmParams p;
+  p.frequency_hz = 3000.0;
+  Rng rng(1);
+  const std::vector<float> x = SynthesizeAlarm(p, kSampleRate, rng);
+  // Zero crossings over the middle of the first beep: 2 per period.
+  int crossings = 0;
+  for (int i = 1000; i < 7000; ++i) crossings += (x[i - 1] < 0) != (x[i] < 0);
+  EXPECT_NEAR(crossings, 2 * 3000.0 * 6000 / kSampleRate, 2);
+}
+
+class SnrMixing : public ::testing::TestWithParam<double> {};
+
+TEST_P(SnrMixing, PowerRatioIsTheRequestedSnr) {
+  const double snr = GetParam();
+  const BackgroundLibrary library = NoiseLibrary(3);
+  Rng rng(5);
+  const int64_t length = 6 * kSampleRate;
+  const std::vector<float> background = library.Make(length, rng);
+  AlarmParams p;
+  p.onset_s = 1.3;
+  p.rt60_s = 0.5;
+  const std::vector<float> alarm = SynthesizeAlarm(p, length, rng);
+  const std::vector<Interval> beeps = BeepIntervals(p, length);
+  std::vector<float> mix = background;
+  MixAtSnr(mix, alarm, beeps, snr);
+  // Independently: the added signal during beeps vs the background from the
+  // first beep on.
+  double signal = 0, noise = 0;
+  int64_t signal_n = 0, noise_n = 0;
+  for (const Interval& b : beeps)
+    for (int64_t i = b.begin; i < b.end; ++i, ++signal_n) {
+      const double s = static_cast<double>(mix[i]) - background[i];
+      signal += s * s;
+    }
+  for (int64_t i = beeps.front().begin; i < length; ++i, ++noise_n)
+    noise += static_cast<double>(background[i]) * background[i];
+  const double measured = 10 * std::log10((signal / signal_n) / (noise / noise_n));
+  EXPECT_NEAR(measured, snr, 0.1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Alarm, SnrMixing, ::testing::Values(20.0, 10.0, 0.0, -5.0));
+
+TEST(AlarmGenerator, RoomDecaysSixtyDecibelsOverRt60) {
+  Rng rng(11);
+  const double rt60 = 0.5;
+  const std::vector<float> h = RoomImpulseResponse(rt60, 1.0, rng);
+  EXPECT_EQ(h[0], 1.0f);
+  // Energy in 50 ms windows at 0.1 s and 0.4 s: 0.3 s apart = 36 dB.
+  auto energy = [&h](double t) {
+    double e = 0;
+    for (int i = static_cast<int>(t * kSampleRate); i < static_cast<int>((t + 0.05) * kSampleRate);
+         ++i)
+      e += h[i] * h[i];
+    return e;
+  };
+  EXPECT_NEAR(10 * std::log10(energy(0.1) / energy(0.4)), 60.0 * 0.3 / rt60, 3.0);
+  double reverb = 0;
+  for (size_t i = 1; i < h.size(); ++i) reverb += h[i] * h[i];
+  EXPECT_NEAR(reverb, 1.0, 1e-3);  // reverb_ratio 1: as much as the direct path
+}
+
+TEST(AlarmGenerator, ConvolutionMatchesDirectSum) {
+  std::vector<float> x(300), k(37);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37 * i) + (i % 7 == 0);
+  for (size_t i = 0; i < k.size(); ++i) k[i] = std::cos(1.1 * i) / (1 + i);
+  const std::vector<float> y = Convolve(x, k);
+  ASSERT_EQ(y.size(), x.size());
+  for (size_t n = 0; n < x.size(); ++n) {
+    double s = 0;
+    for (size_t j = 0; j < k.size() && j <= n; ++j) s += double(k[j]) * x[n - j];
+    EXPECT_NEAR(y[n], s, 1e-4) << n;
+  }
+}
+
+TEST(AlarmGenerator, ClipLevelAndSaturation) {
+  const BackgroundLibrary library = NoiseLibrary(9);
+  Rng rng(2);
+  const Clip quiet = MakeClip(library, kSampleRate, nullptr, 0, -30.0, rng);
+  double sum = 0;
+  for (int16_t s : quiet.samples) sum += double(s) * s;
+  EXPECT_NEAR(10 * std::log10(sum / quiet.samples.size() / (32768.0 * 32768.0)), -30.0, 0.1);
+  const Clip loud = MakeClip(library, kSampleRate, nullptr, 0, +6.0, rng);
+  int clipped = 0;
+  for (int16_t s : loud.samples) clipped += s == 32767 || s == -32768;
+  EXPECT_GT(clipped, 0);  // saturated, not wrapped
+  (void)kPi;
+}
+
+}  // namespace
+}  // namespace picoml::alarm

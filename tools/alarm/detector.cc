@@ -1,0 +1,59 @@
+#include "alarm/detector.h"
+
+#include <fmt/format.h>
+
+namespace picoml::alarm {
+
+StreamClassifierConfig DefaultAlarmStreamConfig() {
+  StreamClassifierConfig config;
+  config.stride_frames = 10;      // a 2 s window every 200 ms
+  config.average_inferences = 3;  // smoothed over 600 ms
+  config.threshold = 0.8f;
+  config.suppression_ms = 5000;
+  config.ignored_labels = 1u;  // label 0: background
+  return config;
+}
+
+CnnDetector::CnnDetector(const std::string& model_path, const StreamClassifierConfig& config)
+    : file_(std::make_unique<host::ModelFile>(model_path)) {
+  host_ = std::make_unique<host::HostInterpreter>(file_->model(), resolver_);
+  Status status = AudioFrontend::Create(AudioFrontendConfig(), &state_, &frontend_);
+  if (!status.ok()) throw host::Error(fmt::format("audio front end: {}", status.message()));
+  ring_.resize(StreamClassifier::RingBytes(host_->interpreter()));
+  status = StreamClassifier::Create(config, &frontend_, &host_->interpreter(), ring_.data(),
+                                    ring_.size(), &classifier_);
+  if (!status.ok()) throw host::Error(fmt::format("{}: {}", model_path, status.message()));
+}
+
+void CnnDetector::Reset() {
+  classifier_.Reset();
+  trace_times.clear();
+  trace_scores.clear();
+}
+
+std::vector<double> CnnDetector::Push(const int16_t* samples, size_t count) {
+  events_.clear();
+  StreamListener listener;
+  listener.user = this;
+  listener.on_event = [](const StreamEvent& event, void* user) {
+    static_cast<CnnDetector*>(user)->events_.push_back(event.time_ms / 1000.0);
+  };
+  if (record) {
+    listener.on_inference = [](const StreamInference& inference, void* user) {
+      auto* self = static_cast<CnnDetector*>(user);
+      self->trace_times.push_back(inference.time_ms / 1000.0);
+      self->trace_scores.push_back(inference.averaged_scores[inference.label_count - 1]);
+    };
+  }
+  const Status status = classifier_.Push(samples, count, listener);
+  if (!status.ok()) throw host::Error(fmt::format("stream classifier: {}", status.message()));
+  return events_;
+}
+
+std::vector<double> GoertzelAlarmDetector::Push(const int16_t* samples, size_t count) {
+  std::vector<double> times;
+  for (const GoertzelEvent& e : detector_.Push(samples, count)) times.push_back(e.time_s);
+  return times;
+}
+
+}  // namespace picoml::alarm

@@ -1,0 +1,85 @@
+// Evaluation of alarm detectors on generated audio, and the tuning of their
+// thresholds (on TRAINING backgrounds and seeds only).
+//
+// Alarm clips: background for a lead-in of 3-8 s (the detector runs from the
+// clip's start, as a device that has been listening), then an alarm (T3 or
+// T4, every variation) for 10 s more. A clip counts as detected when an
+// event comes after the alarm began; the delay is from the first beep to
+// the event. Events before the first beep are false alarms.
+// Background: a continuous stream of background-only audio, one level per
+// minute, fed to one detector without reset; every event is a false alarm.
+#ifndef PICOML_TOOLS_ALARM_EVALUATE_H_
+#define PICOML_TOOLS_ALARM_EVALUATE_H_
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "alarm/detector.h"
+#include "alarm/generator.h"
+
+namespace picoml::alarm {
+
+struct EvalOptions {
+  std::vector<double> snrs = {20, 10, 5, 0, -5};
+  int clips_per_snr = 100;
+  double alarm_seconds = 10.0;
+  double background_hours = 1.0;
+  uint64_t seed = 0x7e57;  // test seeds; training uses others
+};
+
+// One alarm clip as the evaluation generates it.
+struct AlarmCase {
+  Clip clip;
+  double onset_s = 0.0;
+};
+AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
+                        Rng& rng);
+
+struct DetectorResult {
+  std::string name;
+  struct Bucket {
+    double snr_db = 0;
+    int clips = 0, detected = 0, detected_5s = 0;
+    std::vector<double> delays;
+    int clip_false_alarms = 0;
+  };
+  std::vector<Bucket> buckets;
+  double background_hours = 0;
+  int background_false_alarms = 0;
+  double clip_background_hours = 0;  // lead-ins
+};
+
+// Runs every detector on the same clips and the same background stream.
+// `progress` (may be empty) gets a line now and then.
+std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
+                                     const std::vector<Detector*>& detectors,
+                                     const EvalOptions& options,
+                                     const std::function<void(const std::string&)>& progress);
+
+nlohmann::json ResultToJson(const DetectorResult& result);
+// A Markdown table of all detectors, for the README.
+std::string ResultsTable(const std::vector<DetectorResult>& results);
+
+// Events from a score trace: every time the score reaches `threshold`,
+// unless an event came less than `suppression_s` earlier.
+std::vector<double> EventsFromTrace(const std::vector<double>& times,
+                                    const std::vector<float>& scores, double threshold,
+                                    double suppression_s);
+
+// Threshold tuning on training data: the lowest threshold of `grid` with no
+// false alarm in the training background stream and in the clips' lead-ins
+// (the most sensitive detector that is still quiet), with its training recall.
+struct TuneResult {
+  double cnn_threshold = 0, goertzel_threshold = 0;
+  double cnn_recall = 0, goertzel_recall = 0;
+  nlohmann::json table;
+};
+TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,
+                const std::function<void(const std::string&)>& progress);
+
+}  // namespace picoml::alarm
+
+#endif  // PICOML_TOOLS_ALARM_EVALUATE_H_

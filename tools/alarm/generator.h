@@ -1,0 +1,127 @@
+// Synthetic smoke- and CO-alarm audio for training and testing the alarm
+// detector: no alarm recordings can be downloaded here, so the alarms are
+// synthesized from their standard temporal patterns and mixed into household
+// background audio at a chosen signal-to-noise ratio.
+//
+//   T3 (smoke, ISO 8201 / NFPA 72): three 0.5 s beeps with 0.5 s gaps, then
+//       1.5 s quiet; 4 s cycle.
+//   T4 (carbon monoxide): four 0.1 s beeps with 0.1 s gaps, then 5 s quiet.
+// Tones: piezo sounders near 3.1 kHz (sine with some harmonic distortion) or
+// 520 Hz square waves (low-frequency alarms for people with hearing loss).
+//
+// Everything is deterministic from a seed (Rng below is ours, not <random>'s
+// distributions, whose output differs between standard libraries).
+#ifndef PICOML_TOOLS_ALARM_GENERATOR_H_
+#define PICOML_TOOLS_ALARM_GENERATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace picoml::alarm {
+
+constexpr int kSampleRate = 16000;
+
+// SplitMix64: small, fast, the same sequence on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t Next();
+  double Uniform(double low, double high);  // [low, high)
+  int Index(int n);                         // [0, n)
+  bool Chance(double p) { return Uniform(0.0, 1.0) < p; }
+  double Gaussian();  // standard normal (Box-Muller)
+
+ private:
+  uint64_t state_;
+};
+
+enum class Pattern { kT3, kT4 };
+enum class Tone { kPiezo, kSquare520 };
+
+const char* PatternName(Pattern pattern);
+
+struct AlarmParams {
+  Pattern pattern = Pattern::kT3;
+  Tone tone = Tone::kPiezo;
+  double frequency_hz = 3100.0;  // fundamental
+  double harmonic2 = 0.0;        // piezo: relative amplitude of 2f and 3f
+  double harmonic3 = 0.0;
+  double timing_scale = 1.0;  // all durations times this
+  double rt60_s = 0.0;        // 0: dry (no room)
+  double reverb_ratio = 1.0;  // reverberant / direct energy
+  double onset_s = 0.0;       // first beep starts here
+};
+
+// Parameters drawn with the variation the detector must cover: frequency
+// +-10 %, timing +-10 %, harmonics, RT60 0.2-0.8 s.
+AlarmParams RandomAlarm(Rng& rng, Pattern pattern);
+
+// A beep: [begin, end) in samples.
+struct Interval {
+  int64_t begin = 0, end = 0;
+};
+
+// The beep times of `params` in a clip of `length` samples (beeps cut at the
+// clip's end are included, cut).
+std::vector<Interval> BeepIntervals(const AlarmParams& params, int64_t length);
+
+// The dry alarm (peak amplitude 1, 5 ms ramps), then the room if rt60_s > 0.
+std::vector<float> SynthesizeAlarm(const AlarmParams& params, int64_t length, Rng& rng);
+
+// A room: direct path, then exponentially decaying Gaussian noise reaching
+// -60 dB at rt60_s, scaled to `reverb_ratio` of the direct energy.
+std::vector<float> RoomImpulseResponse(double rt60_s, double reverb_ratio, Rng& rng);
+// Linear convolution truncated to signal.size() (FFT based).
+std::vector<float> Convolve(const std::vector<float>& signal, const std::vector<float>& kernel);
+
+// Mean square of `x` over the samples inside `intervals` (all when empty).
+double Power(const std::vector<float>& x, const std::vector<Interval>& intervals = {});
+
+// Scales `alarm` so that its power during beeps over the background's power
+// from the first beep to the end is `snr_db`, and adds it to `background`.
+// Returns the gain applied to the alarm.
+double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
+                const std::vector<Interval>& beeps, double snr_db);
+
+// Background audio files of one split (train or test), 16 kHz mono.
+class BackgroundLibrary {
+ public:
+  // Reads every .wav in `dir` (sorted by name). Throws if none.
+  static BackgroundLibrary Load(const std::string& dir);
+  // From samples in memory (tests); each entry is one "file".
+  static BackgroundLibrary FromSamples(std::vector<std::vector<float>> files);
+  // `length` samples of household background: segments of random files at
+  // random gains, a second quieter layer on top, and a faint noise floor.
+  std::vector<float> Make(int64_t length, Rng& rng) const;
+  size_t file_count() const { return files_.size(); }
+  double seconds() const;
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::vector<std::vector<float>> files_;
+  std::vector<std::string> names_;
+};
+
+// The default cache: ${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm.
+std::string DefaultBackgroundDir();
+
+// One clip: background, plus an alarm when `alarm` is set.
+struct Clip {
+  std::vector<int16_t> samples;
+  bool has_alarm = false;
+  AlarmParams params;
+  double snr_db = 0.0;
+  std::vector<Interval> beeps;
+};
+
+// Mixes, then scales the whole clip to an RMS level of `level_dbfs` and
+// converts to int16 with saturation (loud clips clip, as microphones do).
+Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
+              double snr_db, double level_dbfs, Rng& rng);
+
+std::vector<int16_t> ToInt16(const std::vector<float>& x, double gain);
+
+}  // namespace picoml::alarm
+
+#endif  // PICOML_TOOLS_ALARM_GENERATOR_H_

@@ -1,0 +1,205 @@
+// picoml-alarm: data, training, tuning and evaluation of the smoke/CO-alarm
+// detector (see tools/alarm/*.h and scripts/alarm.sh).
+//   picoml-alarm generate --out DIR [--count N --snr DB --seed S --split test]
+//   picoml-alarm train    [--out out/alarm --clips N --epochs E]    (LibTorch)
+//   picoml-alarm tune     --model out/alarm/model.tflite            (training data)
+//   picoml-alarm eval     --model out/alarm/model.tflite [--hours H] (test data)
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "alarm/detector.h"
+#include "alarm/evaluate.h"
+#include "alarm/generator.h"
+#include "host/model_file.h"
+#ifdef PICOML_ALARM_TRAINING
+#include "alarm/train_alarm.h"
+#endif
+
+namespace picoml::alarm {
+namespace {
+
+// A 16 kHz mono 16-bit PCM WAV file.
+void WriteWav(const std::string& path, const std::vector<int16_t>& samples) {
+  std::vector<uint8_t> bytes;
+  auto put = [&bytes](uint32_t v, int n) {
+    for (int i = 0; i < n; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  const uint32_t data = static_cast<uint32_t>(samples.size() * 2);
+  bytes.insert(bytes.end(), {'R', 'I', 'F', 'F'});
+  put(36 + data, 4);
+  bytes.insert(bytes.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
+  put(16, 4), put(1, 2), put(1, 2), put(kSampleRate, 4), put(kSampleRate * 2, 4), put(2, 2),
+      put(16, 2);
+  bytes.insert(bytes.end(), {'d', 'a', 't', 'a'});
+  put(data, 4);
+  for (int16_t s : samples) put(static_cast<uint16_t>(s), 2);
+  host::WriteFileAtomically(path, bytes.data(), bytes.size());
+}
+
+std::string SplitDir(const std::string& dir, const std::string& split) {
+  return (dir.empty() ? DefaultBackgroundDir() : dir) + "/" + split;
+}
+
+void Progress(const std::string& line) { std::cerr << line << std::endl; }
+
+StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, double* goertzel) {
+  StreamClassifierConfig config = DefaultAlarmStreamConfig();
+  if (!thresholds_path.empty()) {
+    std::ifstream in(thresholds_path);
+    if (!in) throw host::Error(thresholds_path + ": cannot read (run picoml-alarm tune first)");
+    const nlohmann::json j = nlohmann::json::parse(in);
+    config.threshold = j.at("cnn_threshold").get<float>();
+    *goertzel = j.at("goertzel_threshold").get<double>();
+  }
+  return config;
+}
+
+}  // namespace
+}  // namespace picoml::alarm
+
+int main(int argc, char** argv) {
+  using namespace picoml::alarm;
+  CLI::App app{"picoml-alarm: smoke/CO-alarm data, training and evaluation"};
+  app.require_subcommand(1);
+  std::string background_dir;
+  app.add_option("--backgrounds", background_dir,
+                 "Background cache (default ${XDG_CACHE_HOME:-~/.cache}/picoml/alarm)");
+
+  // generate
+  auto* generate = app.add_subcommand("generate", "Write example alarm clips as WAV files");
+  std::string gen_out = "out/alarm/clips", gen_split = "test";
+  int gen_count = 4;
+  double gen_snr = 10.0;
+  uint64_t gen_seed = 42;
+  generate->add_option("--out", gen_out, "Output folder");
+  generate->add_option("--count", gen_count, "Clips (alternating T3, T4)");
+  generate->add_option("--snr", gen_snr, "Signal-to-noise ratio, dB");
+  generate->add_option("--seed", gen_seed, "Generator seed");
+  generate->add_option("--split", gen_split, "Backgrounds: train or test");
+
+#ifdef PICOML_ALARM_TRAINING
+  auto* train = app.add_subcommand("train", "Train and quantize the alarm CNN (LibTorch)");
+  AlarmTrainOptions train_options;
+  train->add_option("--out", train_options.out_dir, "Output folder");
+  train->add_option("--clips", train_options.data.clips, "Training clips (half with alarms)");
+  train->add_option("--validation-clips", train_options.validation_clips, "Validation clips");
+  train->add_option("--seconds", train_options.data.seconds, "Seconds per clip");
+  train->add_option("--epochs", train_options.epochs, "Epochs");
+  train->add_option("--batch-size", train_options.batch_size, "Batch size");
+  train->add_option("--max-lr", train_options.max_lr, "One-cycle peak learning rate");
+  train->add_option("--threads", train_options.threads, "Threads (0: LibTorch's choice)");
+  train->add_option("--seed", train_options.data.seed, "Seed of data and weights");
+#endif
+
+  auto* tune = app.add_subcommand("tune", "Tune both detectors' thresholds on TRAINING data");
+  std::string model = "out/alarm/model.tflite", thresholds_out = "out/alarm/thresholds.json";
+  EvalOptions tune_options;
+  tune_options.seed = 0x7a11;  // training seeds
+  tune_options.clips_per_snr = 40;
+  tune_options.background_hours = 1.0;
+  tune->add_option("--model", model, "Alarm model");
+  tune->add_option("--out", thresholds_out, "Thresholds file");
+  tune->add_option("--clips-per-snr", tune_options.clips_per_snr, "Alarm clips per SNR");
+  tune->add_option("--hours", tune_options.background_hours, "Hours of training background");
+
+  auto* eval =
+      app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
+  std::string thresholds = "out/alarm/thresholds.json", results_out = "out/alarm/results";
+  EvalOptions eval_options;
+  eval->add_option("--model", model, "Alarm model");
+  eval->add_option("--thresholds", thresholds, "Thresholds from picoml-alarm tune");
+  eval->add_option("--out", results_out, "Writes <out>.json and <out>.md");
+  eval->add_option("--clips-per-snr", eval_options.clips_per_snr, "Alarm clips per SNR");
+  eval->add_option("--hours", eval_options.background_hours, "Hours of test background");
+  eval->add_option("--seed", eval_options.seed, "Test seed");
+
+  try {
+    app.parse(argc, argv);
+    if (generate->parsed()) {
+      const BackgroundLibrary backgrounds =
+          BackgroundLibrary::Load(SplitDir(background_dir, gen_split));
+      std::filesystem::create_directories(gen_out);
+      Rng rng(gen_seed);
+      for (int i = 0; i < gen_count; ++i) {
+        const double snr = gen_snr;
+        AlarmCase c;
+        AlarmParams alarm = RandomAlarm(rng, i % 2 == 0 ? Pattern::kT3 : Pattern::kT4);
+        alarm.onset_s = rng.Uniform(3.0, 6.0);
+        c.clip = MakeClip(backgrounds, static_cast<int64_t>((alarm.onset_s + 10.0) * kSampleRate),
+                          &alarm, snr, -25.0, rng);
+        const std::string path =
+            fmt::format("{}/alarm-{}-{}.wav", gen_out, PatternName(alarm.pattern), i);
+        WriteWav(path, c.clip.samples);
+        std::cout << fmt::format(
+            "{}: {} at {:.0f} Hz, onset {:.2f} s, SNR {:+g} dB, RT60 {:.2f} s\n", path,
+            PatternName(alarm.pattern), alarm.frequency_hz, alarm.onset_s, snr, alarm.rt60_s);
+      }
+      const Clip quiet = MakeClip(backgrounds, 20 * kSampleRate, nullptr, 0, -25.0, rng);
+      WriteWav(gen_out + "/background.wav", quiet.samples);
+      std::cout << gen_out << "/background.wav: 20 s, no alarm\n";
+    }
+#ifdef PICOML_ALARM_TRAINING
+    if (train->parsed()) TrainAlarmModel(SplitDir(background_dir, "train"), train_options);
+#endif
+    if (tune->parsed()) {
+      const BackgroundLibrary backgrounds =
+          BackgroundLibrary::Load(SplitDir(background_dir, "train"));
+      CnnDetector cnn(model, DefaultAlarmStreamConfig());
+      const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
+      nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
+                          {"goertzel_threshold", r.goertzel_threshold},
+                          {"cnn_train_recall", r.cnn_recall},
+                          {"goertzel_train_recall", r.goertzel_recall},
+                          {"grid", r.table}};
+      std::filesystem::create_directories(std::filesystem::path(thresholds_out).parent_path());
+      std::ofstream(thresholds_out) << j.dump(2) << '\n';
+      std::cout << fmt::format(
+          "Thresholds (training data): CNN {:.2f} (train recall {:.3f}), "
+          "Goertzel {:.2f} (train recall {:.3f}) -> {}\n",
+          r.cnn_threshold, r.cnn_recall, r.goertzel_threshold, r.goertzel_recall, thresholds_out);
+    }
+    if (eval->parsed()) {
+      const BackgroundLibrary backgrounds =
+          BackgroundLibrary::Load(SplitDir(background_dir, "test"));
+      double goertzel_threshold = GoertzelConfig().ratio_threshold;
+      const picoml::StreamClassifierConfig config =
+          ConfigWithThreshold(thresholds, &goertzel_threshold);
+      CnnDetector cnn(model, config);
+      GoertzelConfig gconfig;
+      gconfig.ratio_threshold = goertzel_threshold;
+      GoertzelAlarmDetector goertzel(gconfig);
+      std::cout << fmt::format(
+                       "Evaluating on test backgrounds ({} files, {:.0f} s): {} alarm clips per "
+                       "SNR, {} h of "
+                       "background; CNN threshold {:.2f} ({} bytes, arena {} bytes), Goertzel "
+                       "threshold {:.2f}\n",
+                       backgrounds.file_count(), backgrounds.seconds(), eval_options.clips_per_snr,
+                       eval_options.background_hours, config.threshold, cnn.model_bytes(),
+                       cnn.arena_bytes(), goertzel_threshold)
+                << std::flush;
+      const auto results = Evaluate(backgrounds, {&cnn, &goertzel}, eval_options, Progress);
+      nlohmann::json j = {
+          {"cnn_threshold", config.threshold}, {"goertzel_threshold", goertzel_threshold},
+          {"model_bytes", cnn.model_bytes()},  {"arena_bytes", cnn.arena_bytes()},
+          {"ring_bytes", cnn.ring_bytes()},    {"results", nlohmann::json::array()}};
+      for (const auto& r : results) j["results"].push_back(ResultToJson(r));
+      std::filesystem::create_directories(std::filesystem::path(results_out).parent_path());
+      std::ofstream(results_out + ".json") << j.dump(2) << '\n';
+      const std::string table = ResultsTable(results);
+      std::ofstream(results_out + ".md") << table;
+      std::cout << table;
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "picoml-alarm: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,136 @@
+#include "alarm/train_alarm.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "host/int8_export.h"
+#include "host/model_file.h"
+#include "train/network.h"
+#include "train/quantizer.h"
+#include "train/trainer.h"
+
+namespace picoml::alarm {
+namespace {
+
+train::NetworkSpec AlarmSpec() {
+  using train::LayerKind;
+  train::NetworkSpec spec;
+  spec.name = "alarm";
+  spec.height = kWindowFrames;
+  spec.width = kChannels;
+  spec.channels = 1;
+  auto conv = [](int filters, int stride, bool same) {
+    train::LayerSpec l;
+    l.kind = LayerKind::kConv2D;
+    l.filters = filters;
+    l.stride = stride;
+    l.same_padding = same;
+    l.relu = true;
+    return l;
+  };
+  train::LayerSpec pool, gap, dense, softmax;
+  pool.kind = LayerKind::kMaxPool2D;
+  pool.pool = 2;
+  gap.kind = LayerKind::kGlobalAveragePool;
+  dense.kind = LayerKind::kDense;
+  dense.filters = 2;
+  softmax.kind = LayerKind::kSoftmax;
+  spec.layers = {conv(8, 2, false),
+                 conv(16, 2, false),
+                 conv(24, 2, false),
+                 pool,
+                 conv(32, 1, true),
+                 gap,
+                 dense,
+                 softmax};
+  return spec;
+}
+
+// Int8 features q as the network's float input: (q + 128) / 255, so that
+// the input quantization [0, 1] -> (scale 1/255, zero point -128) gives back
+// exactly q on the device.
+train::Examples ToExamples(const WindowSet& set) {
+  train::Examples e;
+  const int64_t n = set.count();
+  e.images = torch::empty({n, 1, kWindowFrames, kChannels});
+  float* out = e.images.data_ptr<float>();
+  for (size_t i = 0; i < set.features.size(); ++i) out[i] = (set.features[i] + 128) / 255.0f;
+  e.labels = torch::tensor(set.labels, torch::kInt64);
+  return e;
+}
+
+}  // namespace
+
+std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const BackgroundLibrary backgrounds = BackgroundLibrary::Load(background_dir);
+  std::cout << fmt::format("Training backgrounds: {} files, {:.0f} s from {}\n",
+                           backgrounds.file_count(), backgrounds.seconds(), background_dir);
+  const WindowSet train_set = MakeWindowSet(backgrounds, options.data);
+  DatasetOptions validation_options = options.data;
+  validation_options.clips = options.validation_clips;
+  validation_options.seed = options.data.seed + 1000003;
+  const WindowSet validation_set = MakeWindowSet(backgrounds, validation_options);
+  int64_t positives = 0;
+  for (int64_t l : train_set.labels) positives += l;
+  const double data_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << fmt::format(
+                   "{} training windows ({} alarm), {} validation windows, from {} + {} "
+                   "clips of {} s in {:.1f} s\n",
+                   train_set.count(), positives, validation_set.count(), options.data.clips,
+                   options.validation_clips, options.data.seconds, data_seconds)
+            << std::flush;
+
+  train::TrainValidation data{ToExamples(train_set), ToExamples(validation_set)};
+  train::TrainOptions train_options;
+  train_options.epochs = options.epochs;
+  train_options.batch_size = options.batch_size;
+  train_options.schedule = train::Schedule::kOneCycle;
+  train_options.max_lr = options.max_lr;
+  train_options.seed = options.data.seed;
+  train_options.threads = options.threads;
+  if (train_options.threads > 0) torch::set_num_threads(train_options.threads);
+  torch::manual_seed(options.data.seed);
+  train::Network network(AlarmSpec());
+  std::cout << fmt::format("Network {}: {} parameters\n", network->spec().name,
+                           network->ParameterCount());
+  const auto history =
+      train::Fit(network, data, train_options, std::cout, isatty(STDOUT_FILENO) != 0);
+
+  std::filesystem::create_directories(options.out_dir);
+  train::SaveCheckpoint(network, options.out_dir + "/model.pt");
+  const int64_t calibration_count = std::min<int64_t>(2000, data.train.size());
+  const train::Calibration calibration =
+      train::Calibrate(network, data.train.images.slice(0, 0, calibration_count));
+  host::Int8ExportGraph graph = train::ToExportGraph(network, calibration);
+  // The features are int8 already: pin the input quantization to theirs.
+  graph.input_min = 0.0f;
+  graph.input_max = 1.0f;
+  const std::vector<uint8_t> bytes = host::ExportInt8Model(graph);
+  const std::string path = options.out_dir + "/model.tflite";
+  host::WriteFileAtomically(path, bytes.data(), bytes.size());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json summary = {{"train_windows", train_set.count()},
+                            {"train_alarm_windows", positives},
+                            {"validation_windows", validation_set.count()},
+                            {"parameters", network->ParameterCount()},
+                            {"model_bytes", bytes.size()},
+                            {"val_accuracy", history.back().val_accuracy},
+                            {"val_loss", history.back().val_loss},
+                            {"seconds", seconds},
+                            {"spec", nlohmann::json::parse(train::SpecToJson(network->spec()))}};
+  std::ofstream(options.out_dir + "/train.json") << summary.dump(2) << '\n';
+  std::cout << fmt::format("Wrote {} ({} bytes); validation accuracy {:.4f}; {:.0f} s in all\n",
+                           path, bytes.size(), history.back().val_accuracy, seconds);
+  return path;
+}
+
+}  // namespace picoml::alarm

@@ -1,0 +1,34 @@
+// Training the alarm CNN with picoml's trainer and full-int8 quantizer
+// (tools/train): generated training clips -> picoml front-end features ->
+// NetworkSpec -> Fit -> Calibrate -> int8 .tflite. Needs LibTorch.
+#ifndef PICOML_TOOLS_ALARM_TRAIN_ALARM_H_
+#define PICOML_TOOLS_ALARM_TRAIN_ALARM_H_
+
+#include <string>
+
+#include "alarm/features.h"
+
+namespace picoml::alarm {
+
+struct AlarmTrainOptions {
+  DatasetOptions data;
+  int validation_clips = 200;
+  int epochs = 8;
+  int batch_size = 64;
+  double max_lr = 4e-3;
+  int threads = 0;
+  std::string out_dir = "out/alarm";
+};
+
+// The alarm CNN: [1, 100, 40, 1] int8 features in, (background, alarm) out.
+//   Conv 8 3x3 /2 ReLU -> Conv 16 3x3 /2 ReLU -> Conv 24 3x3 /2 ReLU
+//   -> MaxPool 2 -> Conv 32 3x3 ReLU (SAME) -> global average pool -> Dense 2 -> Softmax
+// About 14k parameters.
+
+// Trains and writes <out_dir>/model.pt, model.tflite and train.json; returns
+// the path of the .tflite.
+std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainOptions& options);
+
+}  // namespace picoml::alarm
+
+#endif  // PICOML_TOOLS_ALARM_TRAIN_ALARM_H_
