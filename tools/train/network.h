@@ -15,17 +15,17 @@
 namespace picoml::train {
 
 enum class LayerKind {
-  kConv2D,              // filters, kernel_h x kernel_w, stride, padding, relu
-  kMaxPool2D,           // pool x pool window, stride = pool
-  kGlobalAveragePool,   // mean over H and W -> [N, C] (exported as MEAN)
-  kDropout,             // rate; identity at inference, dropped on export
-  kDense,               // units, relu
-  kSoftmax,             // over the last dimension
+  kConv2D,             // filters, kernel_h x kernel_w, stride, padding, relu
+  kMaxPool2D,          // pool x pool window, stride = pool
+  kGlobalAveragePool,  // mean over H and W -> [N, C] (exported as MEAN)
+  kDropout,            // rate; identity at inference, dropped on export
+  kDense,              // units, relu
+  kSoftmax,            // over the last dimension
 };
 
 struct LayerSpec {
   LayerKind kind = LayerKind::kConv2D;
-  int filters = 0;      // kConv2D: output channels; kDense: units
+  int filters = 0;  // kConv2D: output channels; kDense: units
   int kernel_h = 3, kernel_w = 3;
   int stride = 1;
   bool same_padding = false;  // false = VALID (Keras's default)
