@@ -2,6 +2,7 @@
 // the JSON it prints. Runs the built executable.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -23,12 +24,19 @@ struct Result {
   std::string err;  // stderr
 };
 
-Result Picoml(const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / "picoml_cli_test";
+// A folder of this test's own: ctest runs tests in parallel.
+fs::path TestDir() {
+  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir = fs::temp_directory_path() /
+                       ("picoml_cli_test_" + std::to_string(getpid()) + "_" + info->name());
   fs::create_directories(dir);
-  const std::string err_path = (dir / "stderr.txt").string();
-  const std::string command = std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args + " 2>" +
-                              err_path;
+  return dir;
+}
+
+Result Picoml(const std::string& args) {
+  const std::string err_path = (TestDir() / "stderr.txt").string();
+  const std::string command =
+      std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args + " 2>" + err_path;
   Result r{};
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer;
@@ -41,15 +49,12 @@ Result Picoml(const std::string& args) {
   return r;
 }
 
-fs::path Temp(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "picoml_cli_test";
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path Temp(const std::string& name) { return TestDir() / name; }
 
 void Write(const fs::path& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 // int8 [1,4] -> RESHAPE -> int8 [4]: the smallest model with a real kernel.
@@ -70,9 +75,7 @@ fs::path ReshapeModel() {
   return path;
 }
 
-bool OneLine(const std::string& s) {
-  return !s.empty() && s.find('\n') == s.size() - 1;
-}
+bool OneLine(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 
 TEST(Cli, RunWritesOutputAndJson) {
   const fs::path model = ReshapeModel();
@@ -105,8 +108,8 @@ TEST(Cli, WrongInputSizeIsAOneLineError) {
 TEST(Cli, NotAModelIsAOneLineError) {
   Write(Temp("junk.tflite"), std::vector<uint8_t>(64, 0x41));
   Write(Temp("in.bin"), {0});
-  const Result r = Picoml("run " + Temp("junk.tflite").string() + " --input " +
-                          Temp("in.bin").string());
+  const Result r =
+      Picoml("run " + Temp("junk.tflite").string() + " --input " + Temp("in.bin").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(OneLine(r.err)) << r.err;
   EXPECT_NE(r.err.find("TFL3"), std::string::npos) << r.err;
@@ -122,12 +125,13 @@ TEST(Cli, MissingFileIsAOneLineError) {
 TEST(Cli, TruncatedModelsNeverCrash) {
   const fs::path model = ReshapeModel();
   std::ifstream in(model, std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   Write(Temp("in.bin"), {0, 0, 0, 0});
   for (size_t length = 0; length < bytes.size(); length += 7) {
     Write(Temp("cut.tflite"), std::vector<uint8_t>(bytes.begin(), bytes.begin() + length));
-    const Result r = Picoml("run " + Temp("cut.tflite").string() + " --input " +
-                            Temp("in.bin").string());
+    const Result r =
+        Picoml("run " + Temp("cut.tflite").string() + " --input " + Temp("in.bin").string());
     EXPECT_EQ(r.exit_code, 1) << "length " << length << ": " << r.err;  // an error, not a signal
     EXPECT_TRUE(OneLine(r.err)) << r.err;
   }
@@ -140,7 +144,8 @@ TEST(Cli, ListenReportsTheSpokenWord) {
   const std::string model = (corpus / "models" / "micro_speech_quantized.tflite").string();
   for (const std::string clip : {"yes", "no"}) {
     const std::string wav = (corpus / "audio" / (clip + "_1000ms.wav")).string();
-    const Result r = Picoml("listen " + model + " " + wav + " --labels silence,unknown,yes,no --json");
+    const Result r =
+        Picoml("listen " + model + " " + wav + " --labels silence,unknown,yes,no --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     ASSERT_EQ(j["events"].size(), 1u) << r.out;
@@ -149,9 +154,10 @@ TEST(Cli, ListenReportsTheSpokenWord) {
   }
   // Audio at the wrong rate is refused with the command that fixes it.
   const fs::path slow = Temp("8k.wav");
-  std::vector<uint8_t> wav = {'R', 'I', 'F', 'F', 44, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
-                              16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0,
-                              16, 0, 'd', 'a', 't', 'a', 8, 0, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0};
+  std::vector<uint8_t> wav = {'R', 'I', 'F',  'F',  44, 0, 0, 0, 'W', 'A', 'V', 'E',  'f',
+                              'm', 't', ' ',  16,   0,  0, 0, 1, 0,   1,   0,   0x40, 0x1f,
+                              0,   0,   0x80, 0x3e, 0,  0, 2, 0, 16,  0,   'd', 'a',  't',
+                              'a', 8,   0,    0,    0,  1, 0, 2, 0,   3,   0,   4,    0};
   Write(slow, wav);
   const Result bad = Picoml("listen " + model + " " + slow.string());
   EXPECT_NE(bad.exit_code, 0);
