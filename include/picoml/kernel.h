@@ -25,6 +25,10 @@
 
 namespace picoml {
 
+// The tensor offset the interpreter gives a tensor with no place in the
+// arena: a constant, or an activation that no node reads or writes.
+constexpr uint32_t kUnplacedTensor = 0xffffffffu;
+
 struct KernelMemory {
   uint32_t node_data_bytes = 0;  // kept from prepare to eval (aligned to 8)
   uint32_t scratch_bytes = 0;    // valid during this node's eval only
@@ -53,7 +57,9 @@ class NodeContext {
   bool has_input(int i) const { return i < op_.input_count() && op_.input(i) >= 0; }
 
   // The tensor with its data pointer: constant data in the model, or its
-  // place in the arena (null during plan, when nothing is placed yet).
+  // place in the arena (null during plan, when nothing is placed yet). An
+  // omitted optional input (or an index past the count) gives an empty
+  // Tensor: data null, bytes 0; check has_input first.
   Tensor input(int i) const { return TensorAt(op_.input(i)); }
   Tensor output(int i) const { return TensorAt(op_.output(i)); }
 
@@ -64,9 +70,12 @@ class NodeContext {
 
  private:
   Tensor TensorAt(int32_t index) const {
+    if (index < 0) return Tensor();
     Tensor t = model_->tensor(static_cast<uint32_t>(index));
     if (!t.is_constant)
-      t.data = tensor_offsets_ == nullptr ? nullptr : activations_ + tensor_offsets_[index];
+      t.data = tensor_offsets_ == nullptr || tensor_offsets_[index] == kUnplacedTensor
+                   ? nullptr
+                   : activations_ + tensor_offsets_[index];
     return t;
   }
 

@@ -4,6 +4,12 @@
 // flash, or a file read into memory). They must stay unchanged and alive for
 // as long as the Model and every Interpreter built on it. The Model itself is a
 // few pointers: copy it freely.
+//
+// Alignment: the bytes must start on an 8-byte boundary (kModelAlignment):
+// kernels read int32 and float constants in place through typed pointers.
+// Declare an embedded array `alignas(16) const uint8_t model[] = {...}` (as
+// `picoml embed` writes it); malloc, new[] and std::vector storage qualify.
+// Model::Create refuses other addresses with kInvalidArgument.
 #ifndef PICOML_MODEL_H_
 #define PICOML_MODEL_H_
 
@@ -21,6 +27,8 @@ namespace picoml {
 constexpr uint32_t kMaxTensors = 65535;
 constexpr uint32_t kMaxOperators = 65535;
 constexpr int64_t kMaxTensorBytes = 0x7fffffff;
+// The address alignment Model::Create requires of the model bytes.
+constexpr uint32_t kModelAlignment = 8;
 
 struct Shape {
   int rank = 0;

@@ -37,7 +37,8 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
 
   // Builds an error with a printf-like message. Supported conversions: %s,
-  // %d, %i, %u, %ld, %lu, %zu, %c, %x and %% (the core cannot pull in
+  // %d, %i, %u, %x, with the l, ll and z length modifiers (%ld, %lld, %llu,
+  // %zu, %lx, ...), %c and %% (the core cannot pull in
   // printf, which drags the heap along on several embedded C libraries).
   static Status Error(StatusCode code, const char* format, ...)
 #if defined(__GNUC__)

@@ -14,6 +14,7 @@
 // the double- and the single-rounding build.
 #include "kernels/broadcast.h"
 #include "kernels/fixed_point.h"
+#include "kernels/tensor_checks.h"
 #include "picoml/kernel.h"
 #include "picoml/kernels.h"
 #include "picoml/schema.h"
@@ -59,16 +60,6 @@ Status ReadActivation(const NodeContext& node, Activation* activation) {
   return Status::Ok();
 }
 
-Status CheckPerTensor(const Tensor& t, const char* which) {
-  if (t.quantization.count() != 1)
-    return Status::Error(StatusCode::kUnsupported,
-                         "int8 %s needs per-tensor quantization (one scale), it has %u", which,
-                         static_cast<unsigned>(t.quantization.count()));
-  if (!(t.quantization.scale(0) > 0.0f))
-    return Status::Error(StatusCode::kInvalidModel, "%s has a scale that is not positive", which);
-  return Status::Ok();
-}
-
 double TwiceMaxInputScale(const Tensor& input1, const Tensor& input2) {
   const float s1 = input1.quantization.scale(0);
   const float s2 = input2.quantization.scale(0);
@@ -101,9 +92,9 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   PICOML_RETURN_IF_ERROR(ReadActivation(node, &activation));
   PICOML_RETURN_IF_ERROR(broadcast::CheckBroadcastOutput(input1.shape, input2.shape, output.shape));
   if (output.type == TensorType::kInt8) {
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(input1, "input 0"));
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(input2, "input 1"));
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(output, "output"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input1, "input 0"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input2, "input 1"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(output, "output"));
     // LiteRT requires this multiplier below one (QuantizeMultiplierSmallerThanOneExp).
     if (!(RealOutputMultiplier(input1, input2, output) < 1.0))
       return Status::Error(StatusCode::kUnsupported,

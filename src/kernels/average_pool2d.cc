@@ -66,6 +66,21 @@ void AveragePoolFloat(const Pool2DData& d, const float* input, float* output) {
   }
 }
 
+// int8 sums fit int32 (|x| <= 128) for windows of up to 2^23 input elements.
+Status Plan(const NodeContext& node, KernelMemory* memory) {
+  PICOML_RETURN_IF_ERROR(pool::PlanPool2DMemory(node, memory));
+  Pool2DData d;
+  PICOML_RETURN_IF_ERROR(pool::PlanPool2D(node, &d));
+  const int64_t rows = d.filter_height < d.input_height ? d.filter_height : d.input_height;
+  const int64_t columns = d.filter_width < d.input_width ? d.filter_width : d.input_width;
+  if (!d.is_float && rows * columns > (1 << 23))
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 AVERAGE_POOL_2D window covers %ld input elements; at most 2^23 "
+                         "(8388608) are supported, use a smaller filter",
+                         static_cast<long>(rows * columns));
+  return Status::Ok();
+}
+
 Status Eval(const NodeContext& node, const void* node_data, void*) {
   const Pool2DData& d = *static_cast<const Pool2DData*>(node_data);
   if (d.is_float)
@@ -78,8 +93,8 @@ Status Eval(const NodeContext& node, const void* node_data, void*) {
 }  // namespace
 
 const KernelRegistration& AveragePool2D() {
-  static const KernelRegistration registration = {
-      BuiltinOperator::kAveragePool2D, pool::PlanPool2DMemory, pool::PreparePool2D, Eval, false};
+  static const KernelRegistration registration = {BuiltinOperator::kAveragePool2D, Plan,
+                                                  pool::PreparePool2D, Eval, false};
   return registration;
 }
 

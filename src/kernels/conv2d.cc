@@ -7,6 +7,7 @@
 // convolution (filter depth dividing the input depth) is supported as LiteRT
 // does it. Float sums run in the same order as LiteRT's (tap row, tap column,
 // input channel), then bias, then the activation clamp.
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -132,6 +133,9 @@ Status Check(const NodeContext& node, Conv2DSetup* setup) {
     PICOML_RETURN_IF_ERROR(
         conv::CheckActivationBounds(setup->options.activation, output.quantization.scale(0)));
     PICOML_RETURN_IF_ERROR(conv::CheckFilterQuantization(filter, 0, g.output_depth, false));
+    PICOML_RETURN_IF_ERROR(conv::CheckAccumulatorTerms(
+        static_cast<int64_t>(g.filter_height) * g.filter_width * setup->filter_depth,
+        conv::kMaxWindowTerms, "CONV_2D (filter height x width x input channels)"));
     PICOML_RETURN_IF_ERROR(conv::CheckPerChannelScales(
         input.quantization.scale(0), filter.quantization, output.quantization.scale(0)));
   }
@@ -276,7 +280,7 @@ inline void Int8Position(const WindowInt8Params& p, const int8_t* image, const i
         for (int32_t ic = 0; ic < depth; ++ic) acc += w[ic] * (in[ic] + offset);
       }
     }
-    if (bias) acc += bias[oc];
+    if (bias) acc = fixed_point::WrappingAdd(acc, bias[oc]);
     out[oc] = conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
   }
 }
@@ -291,18 +295,23 @@ inline void Int8Interior(const WindowInt8Params& p, const int8_t* image, const i
   const int32_t filter_row = g.filter_width * depth;
   const int32_t filter_size = g.filter_height * filter_row;
   const int8_t* origin = image + (y0 * g.input_width + x0) * g.input_depth + in_channel;
-  const int32_t tap_step = g.dilation_width * g.input_depth;
-  const int32_t row_step = g.dilation_height * g.input_width * g.input_depth;
+  // Steps in ptrdiff_t, and pointers formed only for taps that exist: a huge
+  // dilation must neither overflow int32 nor point past the input.
+  const ptrdiff_t tap_step = static_cast<ptrdiff_t>(g.dilation_width) * g.input_depth;
+  const ptrdiff_t row_step =
+      static_cast<ptrdiff_t>(g.dilation_height) * g.input_width * g.input_depth;
   for (int32_t oc = first; oc < first + count; ++oc) {
     const int8_t* w = filter + oc * filter_size;
-    int32_t acc = p.folded_bias[oc];
-    const int8_t* row = origin;
-    for (int32_t fy = 0; fy < g.filter_height; ++fy, row += row_step) {
-      const int8_t* in = row;
-      for (int32_t fx = 0; fx < g.filter_width; ++fx, in += tap_step, w += depth) {
-        for (int32_t ic = 0; ic < depth; ++ic) acc += w[ic] * in[ic];
+    // The dot product fits int32 (plan limits the terms); the folded bias is
+    // added modulo 2^32 as in the reference path.
+    int32_t sum = 0;
+    for (int32_t fy = 0; fy < g.filter_height; ++fy) {
+      for (int32_t fx = 0; fx < g.filter_width; ++fx, w += depth) {
+        const int8_t* in = origin + fy * row_step + fx * tap_step;
+        for (int32_t ic = 0; ic < depth; ++ic) sum += w[ic] * in[ic];
       }
     }
+    const int32_t acc = fixed_point::WrappingAdd(p.folded_bias[oc], sum);
     out[oc] = conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
   }
 }

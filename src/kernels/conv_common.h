@@ -258,6 +258,21 @@ inline Status CheckFilterQuantization(const Tensor& filter, int32_t quantized_di
   return Status::Ok();
 }
 
+// The int8 accumulators sum `terms` products per output in int32; each is at
+// most 128 x 255 in magnitude (filter x offset input) for CONV_2D and
+// DEPTHWISE_CONV_2D, 255 x 255 for FULLY_CONNECTED (weights with a zero
+// point), so the sum fits only up to `max_terms` terms.
+inline Status CheckAccumulatorTerms(int64_t terms, int64_t max_terms, const char* what) {
+  if (terms > max_terms)
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 %s sums %ld products per output; at most %ld fit the int32 "
+                         "accumulator; use a smaller filter or fewer input channels",
+                         what, static_cast<long>(terms), static_cast<long>(max_terms));
+  return Status::Ok();
+}
+constexpr int64_t kMaxWindowTerms = 65535;          // 65535 x 128 x 255 < 2^31
+constexpr int64_t kMaxFullyConnectedTerms = 32768;  // 32768 x 255 x 255 < 2^31
+
 // Bias of `channels` elements: int32 for int8 kernels, float32 for float.
 inline Status CheckBias(const Tensor& bias, TensorType expected, int32_t channels) {
   if (bias.type != expected)
@@ -336,13 +351,15 @@ inline OutputStage MakeInt8OutputStage(const Tensor& input, const Tensor& output
   fixed_point::ActivationRangeInt8(activation, output.quantization.scale(0),
                                    stage.output_zero_point, &stage.activation_min,
                                    &stage.activation_max);
-  fixed_point::ActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
+  fixed_point::FiniteActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
   return stage;
 }
 
+// LiteRT clamps float results to [-FLT_MAX, FLT_MAX] even without an
+// activation, so an overflowing sum gives +-FLT_MAX, not infinity.
 inline OutputStage MakeFloatOutputStage(Activation activation) {
   OutputStage stage = {};
-  fixed_point::ActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
+  fixed_point::FiniteActivationRangeFloat(activation, &stage.float_min, &stage.float_max);
   return stage;
 }
 

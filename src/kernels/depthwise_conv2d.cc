@@ -7,6 +7,7 @@
 // taps of filter * (input - input_zero_point) + bias, padding taps skipped.
 // The depth multiplier is C_out / C_in (LiteRT's kernels rely on it being
 // that); the option, when set, must agree.
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -134,6 +135,9 @@ Status Check(const NodeContext& node, DepthwiseSetup* setup) {
     PICOML_RETURN_IF_ERROR(
         conv::CheckActivationBounds(setup->options.activation, output.quantization.scale(0)));
     PICOML_RETURN_IF_ERROR(conv::CheckFilterQuantization(filter, 3, g.output_depth, false));
+    PICOML_RETURN_IF_ERROR(conv::CheckAccumulatorTerms(
+        static_cast<int64_t>(g.filter_height) * g.filter_width, conv::kMaxWindowTerms,
+        "DEPTHWISE_CONV_2D (filter height x width)"));
     PICOML_RETURN_IF_ERROR(conv::CheckPerChannelScales(
         input.quantization.scale(0), filter.quantization, output.quantization.scale(0)));
   }
@@ -271,7 +275,7 @@ void Int8Position(const WindowInt8Params& p, const int8_t* image, const int8_t* 
           acc += filter[(fy * g.filter_width + fx) * g.output_depth + oc] * (value + offset);
         }
       }
-      if (bias) acc += bias[oc];
+      if (bias) acc = fixed_point::WrappingAdd(acc, bias[oc]);
       out[oc] = conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
     }
   }
@@ -287,38 +291,44 @@ void Int8Interior(const WindowInt8Params& p, const int8_t* image, const int8_t* 
   const ConvGeometry& g = p.geometry;
   const int32_t multiplier = p.filter_depth;
   const int8_t* origin = image + (y0 * g.input_width + x0) * g.input_depth;
-  const int32_t tap_step = g.dilation_width * g.input_depth;
-  const int32_t row_step = g.dilation_height * g.input_width * g.input_depth;
+  // Steps in ptrdiff_t, and pointers formed only for taps that exist: a huge
+  // dilation must neither overflow int32 nor point past the input. Dot
+  // products fit int32 (plan limits the taps); the folded bias is added
+  // modulo 2^32 as in the reference path.
+  const ptrdiff_t tap_step = static_cast<ptrdiff_t>(g.dilation_width) * g.input_depth;
+  const ptrdiff_t row_step =
+      static_cast<ptrdiff_t>(g.dilation_height) * g.input_width * g.input_depth;
   if (multiplier == 1) {
     int32_t acc[kChannelBlock];
     for (int32_t c0 = 0; c0 < g.output_depth; c0 += kChannelBlock) {
       const int32_t count =
           g.output_depth - c0 < kChannelBlock ? g.output_depth - c0 : kChannelBlock;
-      for (int32_t i = 0; i < count; ++i) acc[i] = p.folded_bias[c0 + i];
+      for (int32_t i = 0; i < count; ++i) acc[i] = 0;
       const int8_t* w = filter + c0;
       const int8_t* row = origin + c0;
-      for (int32_t fy = 0; fy < g.filter_height; ++fy, row += row_step) {
-        const int8_t* in = row;
-        for (int32_t fx = 0; fx < g.filter_width; ++fx, in += tap_step, w += g.output_depth)
+      for (int32_t fy = 0; fy < g.filter_height; ++fy) {
+        for (int32_t fx = 0; fx < g.filter_width; ++fx, w += g.output_depth) {
+          const int8_t* in = row + fy * row_step + fx * tap_step;
           for (int32_t i = 0; i < count; ++i) acc[i] += w[i] * in[i];
+        }
       }
       for (int32_t i = 0; i < count; ++i)
-        out[c0 + i] = conv::RequantizeToInt8(acc[i], p.multipliers[c0 + i], p.shifts[c0 + i],
-                                             p.stage, p.rounding);
+        out[c0 + i] =
+            conv::RequantizeToInt8(fixed_point::WrappingAdd(p.folded_bias[c0 + i], acc[i]),
+                                   p.multipliers[c0 + i], p.shifts[c0 + i], p.stage, p.rounding);
     }
     return;
   }
   for (int32_t ic = 0; ic < g.input_depth; ++ic) {
     for (int32_t m = 0; m < multiplier; ++m) {
       const int32_t oc = ic * multiplier + m;
-      int32_t acc = p.folded_bias[oc];
+      int32_t sum = 0;
       const int8_t* w = filter + oc;
       const int8_t* row = origin + ic;
-      for (int32_t fy = 0; fy < g.filter_height; ++fy, row += row_step) {
-        const int8_t* in = row;
-        for (int32_t fx = 0; fx < g.filter_width; ++fx, in += tap_step, w += g.output_depth)
-          acc += *w * *in;
-      }
+      for (int32_t fy = 0; fy < g.filter_height; ++fy)
+        for (int32_t fx = 0; fx < g.filter_width; ++fx, w += g.output_depth)
+          sum += *w * row[fy * row_step + fx * tap_step];
+      const int32_t acc = fixed_point::WrappingAdd(p.folded_bias[oc], sum);
       out[oc] = conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
     }
   }

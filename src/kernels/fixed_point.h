@@ -34,6 +34,12 @@ inline int32_t Min(int32_t a, int32_t b) { return a < b ? a : b; }
 inline int32_t Max(int32_t a, int32_t b) { return a > b ? a : b; }
 inline int32_t Clamp(int32_t x, int32_t lo, int32_t hi) { return Min(Max(x, lo), hi); }
 
+// a + b modulo 2^32, as LiteRT's int32 accumulators behave on hardware
+// (signed overflow itself would be undefined).
+inline int32_t WrappingAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 // round(a * b / 2^31), saturating the one overflow case (a == b == INT32_MIN).
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
   if (a == kInt32Min && b == kInt32Min) return kInt32Max;
@@ -101,8 +107,14 @@ inline void QuantizeMultiplier(double real, int32_t* multiplier, int* shift,
 // CalculateActivationRangeQuantized computes it.
 inline void ActivationRangeInt8(Activation activation, float scale, int32_t zero_point,
                                 int32_t* min, int32_t* max) {
+  // real / scale is clamped to +-1e6 before the conversion: a tiny scale
+  // would otherwise give a value (or infinity) no int32 holds. Any value that
+  // far out is clamped to [-128, 127] below anyway, so results are unchanged.
   const auto quantize = [&](float real) {
-    return zero_point + static_cast<int32_t>(roundf(real / scale));
+    float q = roundf(real / scale);
+    if (!(q < 1e6f)) q = 1e6f;
+    if (q < -1e6f) q = -1e6f;
+    return zero_point + static_cast<int32_t>(q);
   };
   int32_t lo = -128, hi = 127;
   if (activation == Activation::kRelu) {
@@ -149,6 +161,18 @@ inline void FiniteActivationRangeFloat(Activation activation, float* min, float*
 inline float ClampFloat(float x, float lo, float hi) {
   const float low_clamped = x < lo ? lo : x;
   return hi < low_clamped ? hi : low_clamped;
+}
+
+// A float quantized to int8 as LiteRT's reference Quantize does: value /
+// scale rounded half away from zero, plus the zero point, saturated to
+// [-128, 127]; NaN gives the zero point (the conversion would be undefined).
+inline int8_t QuantizeFloatToInt8(float value, float scale, int32_t zero_point) {
+  const float rounded = roundf(value / scale);
+  if (rounded != rounded) return static_cast<int8_t>(Clamp(zero_point, -128, 127));  // NaN
+  if (rounded >= 2147483648.0f) return 127;
+  if (rounded < -2147483648.0f) return -128;
+  const int64_t q = static_cast<int64_t>(static_cast<int32_t>(rounded)) + zero_point;
+  return static_cast<int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
 }
 
 }  // namespace fixed_point

@@ -23,9 +23,6 @@
 namespace picoml {
 namespace fixed_point {
 
-inline int32_t WrappingAdd(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
 inline int32_t WrappingSub(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
 }
@@ -144,7 +141,10 @@ int32_t Logistic(int32_t a) {
 // 1 / x for a positive x in Q(x_integer_bits): returns a Q0 value s and
 // `num_bits_over_unit` n with 1 / x = s * 2^-n (s in [1/2, 1)). LiteRT's
 // GetReciprocal.
+// A non-positive x (which the callers rule out) is taken as the smallest
+// positive value, so that the shifts below stay defined.
 inline int32_t Reciprocal(int32_t x, int x_integer_bits, int* num_bits_over_unit) {
+  if (x <= 0) x = 1;
   const int headroom_plus_one = CountLeadingZeros(static_cast<uint32_t>(x));
   *num_bits_over_unit = x_integer_bits - headroom_plus_one;
   const int32_t shifted_sum_minus_one = static_cast<int32_t>(

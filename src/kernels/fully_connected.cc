@@ -149,6 +149,8 @@ Status Check(const NodeContext& node, FullyConnectedSetup* setup) {
     PICOML_RETURN_IF_ERROR(
         conv::CheckActivationBounds(setup->activation, output.quantization.scale(0)));
     PICOML_RETURN_IF_ERROR(conv::CheckFilterQuantization(weights, 0, setup->units, true));
+    PICOML_RETURN_IF_ERROR(conv::CheckAccumulatorTerms(
+        setup->input_depth, conv::kMaxFullyConnectedTerms, "FULLY_CONNECTED (input depth)"));
     setup->per_channel = weights.quantization.count() > 1;
     if (setup->per_channel)
       PICOML_RETURN_IF_ERROR(conv::CheckPerChannelScales(
@@ -296,7 +298,7 @@ void FullyConnectedInt8Reference(const FullyConnectedInt8Params& p, const int8_t
       int32_t acc = 0;
       for (int32_t d = 0; d < p.input_depth; ++d)
         acc += (w[d] + filter_offset) * (input[d] + input_offset);
-      if (bias) acc += bias[u];
+      if (bias) acc = fixed_point::WrappingAdd(acc, bias[u]);
       const int32_t c = p.per_channel ? u : 0;
       *output++ = RequantizeToInt8(acc, p.multipliers[c], p.shifts[c], p.stage, p.rounding);
     }
@@ -321,7 +323,7 @@ void FullyConnectedInt8Optimized(const FullyConnectedInt8Params& p, const int8_t
         for (int32_t d = 0; d < p.input_depth; ++d) acc += w[d] * shifted[d];
       else
         for (int32_t d = 0; d < p.input_depth; ++d) acc += w[d] * (input[d] + offset);
-      if (bias) acc += bias[u];
+      if (bias) acc = fixed_point::WrappingAdd(acc, bias[u]);
       *output++ = RequantizeToInt8(acc, *multiplier, *shift, p.stage, p.rounding);
     }
   }

@@ -143,6 +143,15 @@ Status Check(const NodeContext& node, MeanData* data) {
   PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(output, "output"));
   const QuantizationParams in_q = input.quantization.PerTensor();
   const QuantizationParams out_q = output.quantization.PerTensor();
+  // int32 sums of int8 values less the zero point stay below 2^31 for 2^23 terms.
+  if (reduced_count > (1 << 23))
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 MEAN reduces %ld elements into each output; at most 2^23 "
+                         "(8388608) are supported, split the reduction into smaller ones",
+                         static_cast<long>(reduced_count));
+  PICOML_RETURN_IF_ERROR(checks::CheckRequantizationScale(
+      static_cast<double>(in_q.scale) / static_cast<double>(out_q.scale),
+      "input scale / output scale"));
   data->input_zero_point = in_q.zero_point;
   data->output_zero_point = out_q.zero_point;
   data->same_quantization = in_q.zero_point == out_q.zero_point && in_q.scale == out_q.scale;

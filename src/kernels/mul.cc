@@ -9,6 +9,7 @@
 // output zero point is added and the result clamped to the activation range.
 #include "kernels/broadcast.h"
 #include "kernels/fixed_point.h"
+#include "kernels/tensor_checks.h"
 #include "picoml/kernel.h"
 #include "picoml/kernels.h"
 #include "picoml/schema.h"
@@ -48,16 +49,6 @@ Status ReadActivation(const NodeContext& node, Activation* activation) {
   return Status::Ok();
 }
 
-Status CheckPerTensor(const Tensor& t, const char* which) {
-  if (t.quantization.count() != 1)
-    return Status::Error(StatusCode::kUnsupported,
-                         "int8 %s needs per-tensor quantization (one scale), it has %u", which,
-                         static_cast<unsigned>(t.quantization.count()));
-  if (!(t.quantization.scale(0) > 0.0f))
-    return Status::Error(StatusCode::kInvalidModel, "%s has a scale that is not positive", which);
-  return Status::Ok();
-}
-
 Status Plan(const NodeContext& node, KernelMemory* memory) {
   if (node.input_count() != 2 || node.output_count() != 1 || !node.has_input(0) ||
       !node.has_input(1))
@@ -79,9 +70,14 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   PICOML_RETURN_IF_ERROR(ReadActivation(node, &activation));
   PICOML_RETURN_IF_ERROR(broadcast::CheckBroadcastOutput(input1.shape, input2.shape, output.shape));
   if (output.type == TensorType::kInt8) {
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(input1, "input 0"));
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(input2, "input 1"));
-    PICOML_RETURN_IF_ERROR(CheckPerTensor(output, "output"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input1, "input 0"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input2, "input 1"));
+    PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(output, "output"));
+    PICOML_RETURN_IF_ERROR(
+        checks::CheckRequantizationScale(static_cast<double>(input1.quantization.scale(0)) *
+                                             static_cast<double>(input2.quantization.scale(0)) /
+                                             static_cast<double>(output.quantization.scale(0)),
+                                         "input 0 scale x input 1 scale / output scale"));
   }
   memory->node_data_bytes = sizeof(MulData);
   return Status::Ok();

@@ -71,7 +71,10 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
       return Status::Error(StatusCode::kInvalidModel,
                            "dimension %d has negative padding (%ld, %ld); PAD cannot crop", d,
                            static_cast<long>(before), static_cast<long>(after));
-    if (input.shape.dims[d] + before + after != output.shape.dims[d])
+    // Each padding is compared with the output size first, so the sum below
+    // cannot overflow int64 for paddings near INT64_MAX.
+    if (before > output.shape.dims[d] || after > output.shape.dims[d] ||
+        input.shape.dims[d] + before + after != output.shape.dims[d])
       return Status::Error(StatusCode::kInvalidModel,
                            "dimension %d: input %d + padding %ld + %ld is not the output's %d", d,
                            static_cast<int>(input.shape.dims[d]), static_cast<long>(before),

@@ -55,6 +55,9 @@ Status Check(const NodeContext& node, QuantizeData* data) {
 
   PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input, "input"));
   const QuantizationParams in_q = input.quantization.PerTensor();
+  PICOML_RETURN_IF_ERROR(checks::CheckRequantizationScale(
+      static_cast<double>(in_q.scale) / static_cast<double>(out_q.scale),
+      "input scale / output scale"));
   data->input_zero_point = in_q.zero_point;
   int shift = 0;
   fixed_point::QuantizeMultiplier(
@@ -75,22 +78,13 @@ Status Prepare(const NodeContext& node, void* node_data) {
   return Check(node, static_cast<QuantizeData*>(node_data));
 }
 
-int8_t QuantizeOne(float x, float scale, int32_t zero_point) {
-  const float rounded = roundf(x / scale);
-  if (rounded != rounded) return static_cast<int8_t>(zero_point);  // NaN
-  if (rounded >= 2147483648.0f) return 127;
-  if (rounded < -2147483648.0f) return -128;
-  const int64_t q = static_cast<int64_t>(static_cast<int32_t>(rounded)) + zero_point;
-  return static_cast<int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
-}
-
 Status Eval(const NodeContext& node, const void* node_data, void*) {
   const QuantizeData& d = *static_cast<const QuantizeData*>(node_data);
   int8_t* output = node.output(0).data_as<int8_t>();
   if (d.from_float) {
     const float* input = node.input(0).data_as<const float>();
     for (int32_t i = 0; i < d.count; ++i)
-      output[i] = QuantizeOne(input[i], d.output_scale, d.output_zero_point);
+      output[i] = fixed_point::QuantizeFloatToInt8(input[i], d.output_scale, d.output_zero_point);
     return Status::Ok();
   }
   const int8_t* input = node.input(0).data_as<const int8_t>();

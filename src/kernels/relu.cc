@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "kernels/fixed_point.h"
+#include "kernels/tensor_checks.h"
 #include "picoml/kernel.h"
 #include "picoml/kernels.h"
 
@@ -76,7 +77,13 @@ Status PlanActivation(const NodeContext& node, uint32_t node_data_bytes, KernelM
 }
 
 Status PlanRelu(const NodeContext& node, KernelMemory* memory) {
-  return PlanActivation(node, sizeof(ReluData), memory);
+  PICOML_RETURN_IF_ERROR(PlanActivation(node, sizeof(ReluData), memory));
+  const Tensor input = node.input(0);
+  if (input.type != TensorType::kInt8) return Status::Ok();
+  return checks::CheckRequantizationScale(
+      static_cast<double>(input.quantization.scale(0)) /
+          static_cast<double>(node.output(0).quantization.scale(0)),
+      "input scale / output scale");
 }
 
 Status PlanRelu6(const NodeContext& node, KernelMemory* memory) {

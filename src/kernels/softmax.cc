@@ -73,6 +73,13 @@ Status Check(const NodeContext& node, SoftmaxData* data) {
 
   PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(input, "input"));
   PICOML_RETURN_IF_ERROR(checks::CheckPerTensorInt8(output, "output"));
+  // The Q12 sum of up to 4095 exps (each <= 1) stays below 2^31; more would wrap.
+  if (data->depth > 4095)
+    return Status::Error(StatusCode::kUnsupported,
+                         "int8 softmax over %d values per row; at most 4095 are supported "
+                         "(LiteRT's sum of exps would overflow), use float32 or a smaller "
+                         "last dimension",
+                         static_cast<int>(data->depth));
   const QuantizationParams out_q = output.quantization.PerTensor();
   if (out_q.zero_point != -128 || out_q.scale != 1.0f / 256.0f)
     return Status::Error(StatusCode::kUnsupported,

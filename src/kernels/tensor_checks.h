@@ -68,6 +68,19 @@ inline Status CheckPerTensorInt8(const Tensor& tensor, const char* role) {
   return Status::Ok();
 }
 
+// A real requantization multiplier (e.g. input scale / output scale) that
+// LiteRT's integer arithmetic can apply: finite and below 2^30. Larger ones
+// (an output scale a billion times finer than the input's) would need shifts
+// of 31 and more, which are undefined.
+inline Status CheckRequantizationScale(double real, const char* what) {
+  if (!isfinite(real) || !(real < 1073741824.0))
+    return Status::Error(StatusCode::kInvalidModel,
+                         "requantization scale (%s) is not finite or is 2^30 or more; "
+                         "check the output tensor's scale",
+                         what);
+  return Status::Ok();
+}
+
 inline Status CheckSameShape(const Tensor& input, const Tensor& output) {
   if (!input.shape.Equals(output.shape))
     return Status::Error(StatusCode::kInvalidModel,

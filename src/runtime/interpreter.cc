@@ -24,13 +24,19 @@ struct Interpreter::NodeRecord {
 
 namespace {
 
-constexpr uint32_t kConstantTensor = 0xffffffffu;
+// Tensor offset of a tensor with no place in the arena: a constant (its
+// data is in the model) or an activation no node touches (no data at all).
+constexpr uint32_t kConstantTensor = kUnplacedTensor;
 constexpr uint32_t kAliasFlag = 0x80000000u;  // during planning: "alias of tensor"
 constexpr size_t kArenaAlignment = 16;
 constexpr uint32_t kActivationAlignment = 16;
 constexpr uint32_t kNodeDataAlignment = 8;
 
 size_t AlignUp(size_t value, size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
+// For sums that may pass 4 GiB (and so wrap a 32-bit size_t).
+uint64_t AlignUp64(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) & ~(alignment - 1);
 }
 
@@ -74,8 +80,27 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
   const uint32_t tensor_count = model.tensor_count();
   const uint32_t node_count = model.operator_count();
 
+  // Tensor and node counts are at most 65535 (Model::Create), so these
+  // tables are small; node data and the totals below are summed in 64 bits
+  // (a kernel may ask for up to 4 GiB per node) and refused past 2 GiB, so
+  // that no size_t sum wraps on a 32-bit target.
+  const size_t offsets_bytes = AlignUp(tensor_count * sizeof(uint32_t), kNodeDataAlignment);
+  const size_t records_bytes = AlignUp(node_count * sizeof(NodeRecord), kNodeDataAlignment);
+  const uint32_t buffer_count = tensor_count + node_count;
+  plan->planner_bytes = buffer_count * sizeof(PlannedBuffer) + PlannerScratchBytes(buffer_count);
+  const uintptr_t address = reinterpret_cast<uintptr_t>(work);
+  plan->alignment_bytes = AlignUp(address, kArenaAlignment) - address;
+  uint8_t* persistent = work + plan->alignment_bytes;
+  uint32_t* tensor_offsets = static_cast<uint32_t*>(static_cast<void*>(persistent));
+  NodeRecord* records = static_cast<NodeRecord*>(static_cast<void*>(persistent + offsets_bytes));
+  // Step 1 keeps each node's kernel and memory needs in its record (data
+  // bytes in data_offset, scratch bytes in scratch_offset) when the work
+  // buffer reaches that far; when it does not, planning fails below anyway.
+  const bool keep_records =
+      work != nullptr && work_bytes >= plan->alignment_bytes + offsets_bytes + records_bytes;
+
   // 1. Each node's kernel and memory needs (kernel plan functions are pure).
-  size_t node_data_total = 0;
+  uint64_t node_data_total = 0;
   for (uint32_t n = 0; n < node_count; ++n) {
     int index;
     PICOML_RETURN_IF_ERROR(FindKernel(model, resolver, n, &index));
@@ -84,17 +109,22 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
     const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
     Status status = resolver.at(index)->plan(node, &memory);
     if (!status.ok()) return NodeError(status, n, op);
-    node_data_total += AlignUp(memory.node_data_bytes, kNodeDataAlignment);
+    node_data_total += AlignUp64(memory.node_data_bytes, kNodeDataAlignment);
+    if (keep_records) {
+      records[n].data_offset = memory.node_data_bytes;
+      records[n].scratch_offset = memory.scratch_bytes;
+      records[n].registration = static_cast<uint16_t>(index);
+      records[n].reserved = 0;
+    }
   }
-  const size_t offsets_bytes = AlignUp(tensor_count * sizeof(uint32_t), kNodeDataAlignment);
-  const size_t records_bytes = AlignUp(node_count * sizeof(NodeRecord), kNodeDataAlignment);
-  plan->persistent_bytes =
-      AlignUp(offsets_bytes + records_bytes + node_data_total, kArenaAlignment);
-  const uint32_t buffer_count = tensor_count + node_count;
-  plan->planner_bytes = buffer_count * sizeof(PlannedBuffer) + PlannerScratchBytes(buffer_count);
-
-  const uintptr_t address = reinterpret_cast<uintptr_t>(work);
-  plan->alignment_bytes = AlignUp(address, kArenaAlignment) - address;
+  const uint64_t persistent_bytes =
+      AlignUp64(offsets_bytes + records_bytes + node_data_total, kArenaAlignment);
+  if (persistent_bytes > static_cast<uint64_t>(kMaxTensorBytes))
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "this model's kernels ask for %llu bytes of node data, more than the "
+                         "2 GiB picoml can plan (a kernel's plan gives a corrupted size?)",
+                         static_cast<unsigned long long>(node_data_total));
+  plan->persistent_bytes = static_cast<size_t>(persistent_bytes);
   const size_t planning_bytes =
       plan->alignment_bytes + plan->persistent_bytes + plan->planner_bytes;
   if (work == nullptr || work_bytes < planning_bytes) {
@@ -108,9 +138,6 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
 
   // Every part starts 8- or 16-aligned (above), so the casts are sound;
   // through void* they say so to -Wcast-align on 32-bit targets.
-  uint8_t* persistent = work + plan->alignment_bytes;
-  uint32_t* tensor_offsets = static_cast<uint32_t*>(static_cast<void*>(persistent));
-  NodeRecord* records = static_cast<NodeRecord*>(static_cast<void*>(persistent + offsets_bytes));
   PlannedBuffer* buffers =
       static_cast<PlannedBuffer*>(static_cast<void*>(persistent + plan->persistent_bytes));
   uint32_t* scratch = reinterpret_cast<uint32_t*>(buffers + buffer_count);
@@ -167,14 +194,17 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                            "graph output %d (tensor %d) is never written", i, static_cast<int>(t));
     buffers[t].last = node_count;
   }
-  for (uint32_t t = 0; t < tensor_count; ++t)  // tensors nothing touches
-    if (buffers[t].first == kUnwritten) buffers[t].size = 0;
+  for (uint32_t t = 0; t < tensor_count; ++t) {  // tensors nothing touches: no place
+    if (buffers[t].first != kUnwritten) continue;
+    buffers[t].size = 0;
+    tensor_offsets[t] = kUnplacedTensor;
+  }
 
   // 3. In-place outputs: output 0 takes input 0's buffer when input 0 dies
   // at this node and is the same size.
   for (uint32_t n = 0; n < node_count; ++n) {
     const Operator op = model.op(n);
-    const KernelRegistration* kernel = resolver.at(resolver.Find(op.code));
+    const KernelRegistration* kernel = resolver.at(records[n].registration);
     if (!kernel->output_may_alias_input || op.input_count() < 1 || op.output_count() < 1) continue;
     const int32_t in = op.input(0), out = op.output(0);
     if (in < 0 || tensor_offsets[in] == kConstantTensor || model.tensor(in).is_variable ||
@@ -184,7 +214,10 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                                                             : static_cast<uint32_t>(in);
     const uint32_t in_last =
         (tensor_offsets[in] & kAliasFlag) ? buffers[in].last : buffers[root].last;
-    if (in_last != n || buffers[in].size != buffers[out].size) continue;
+    // Compare the tensors' own sizes: an alias's buffer size is already 0.
+    if (in_last != n || model.tensor(static_cast<uint32_t>(in)).bytes !=
+                            model.tensor(static_cast<uint32_t>(out)).bytes)
+      continue;
     tensor_offsets[out] = kAliasFlag | root;
     if (buffers[out].last > buffers[root].last) buffers[root].last = buffers[out].last;
     // Keep the aliased tensor's own last for chains; it is not placed.
@@ -195,14 +228,9 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
 
   // Scratch buffers live during their node only.
   for (uint32_t n = 0; n < node_count; ++n) {
-    const Operator op = model.op(n);
-    const int index = resolver.Find(op.code);
-    KernelMemory memory;
-    const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
-    (void)resolver.at(index)->plan(node, &memory);  // succeeded in step 1
     PlannedBuffer& b = buffers[tensor_count + n];
     b = PlannedBuffer();
-    b.size = memory.scratch_bytes;
+    b.size = records[n].scratch_offset;  // the scratch bytes, kept in step 1
     b.first = b.last = n;
   }
 
@@ -215,10 +243,19 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                          "this model's activations need %llu bytes at their peak, more than the "
                          "2 GiB picoml can plan (corrupted shapes?)",
                          static_cast<unsigned long long>(peak));
-  plan->activation_bytes = AlignUp(static_cast<size_t>(peak), kActivationAlignment);
-  plan->needed_bytes =
-      plan->alignment_bytes + plan->persistent_bytes +
-      (plan->activation_bytes > plan->planner_bytes ? plan->activation_bytes : plan->planner_bytes);
+  const uint64_t activation_bytes = AlignUp64(peak, kActivationAlignment);
+  const uint64_t needed_bytes =
+      static_cast<uint64_t>(plan->alignment_bytes) + persistent_bytes +
+      (activation_bytes > plan->planner_bytes ? activation_bytes : plan->planner_bytes);
+  if (needed_bytes > static_cast<uint64_t>(kMaxTensorBytes))
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "this model needs %llu bytes of arena (%llu persistent + %llu "
+                         "activations), more than the 2 GiB picoml can plan (corrupted shapes?)",
+                         static_cast<unsigned long long>(needed_bytes),
+                         static_cast<unsigned long long>(persistent_bytes),
+                         static_cast<unsigned long long>(activation_bytes));
+  plan->activation_bytes = static_cast<size_t>(activation_bytes);
+  plan->needed_bytes = static_cast<size_t>(needed_bytes);
 
   // 5. Final tables: tensor offsets, node records (data offsets, scratch).
   for (uint32_t t = 0; t < tensor_count; ++t) {
@@ -226,19 +263,14 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
     const uint32_t root = (tensor_offsets[t] & kAliasFlag) ? (tensor_offsets[t] & ~kAliasFlag) : t;
     tensor_offsets[t] = buffers[root].offset;
   }
-  size_t data_offset = offsets_bytes + records_bytes;
+  // Below persistent_bytes, checked to fit 2 GiB above.
+  uint32_t data_offset = static_cast<uint32_t>(offsets_bytes + records_bytes);
   for (uint32_t n = 0; n < node_count; ++n) {
-    const Operator op = model.op(n);
-    const int index = resolver.Find(op.code);
-    KernelMemory memory;
-    const NodeContext node(&model, n, op, nullptr, nullptr, options.rounding);
-    (void)resolver.at(index)->plan(node, &memory);
     NodeRecord& record = records[n];
-    record.registration = static_cast<uint16_t>(index);
-    record.reserved = 0;
-    record.data_offset = memory.node_data_bytes ? static_cast<uint32_t>(data_offset) : 0;
+    const uint32_t node_data_bytes = record.data_offset;  // kept in step 1
+    record.data_offset = node_data_bytes ? data_offset : 0;
     record.scratch_offset = buffers[tensor_count + n].offset;
-    data_offset += AlignUp(memory.node_data_bytes, kNodeDataAlignment);
+    data_offset += static_cast<uint32_t>(AlignUp(node_data_bytes, kNodeDataAlignment));
   }
   return Status::Ok();
 }
@@ -310,8 +342,11 @@ Status Interpreter::Invoke() {
 }
 
 Tensor Interpreter::TensorAt(int32_t index) const {
+  if (index < 0) return Tensor();  // an omitted optional input: no data, 0 bytes
   Tensor t = model_.tensor(static_cast<uint32_t>(index));
-  if (!t.is_constant) t.data = activations_ + tensor_offsets_[index];
+  if (!t.is_constant)
+    t.data =
+        tensor_offsets_[index] == kUnplacedTensor ? nullptr : activations_ + tensor_offsets_[index];
   return t;
 }
 

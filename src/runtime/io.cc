@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/fixed_point.h"
+
 namespace picoml {
 namespace {
 
@@ -50,11 +52,9 @@ Status QuantizeInto(const Tensor& tensor, const float* values, size_t count) {
   QuantizationParams q;
   PICOML_RETURN_IF_ERROR(PerTensorQuantization(tensor, &q));
   int8_t* out = static_cast<int8_t*>(tensor.data);
-  for (size_t i = 0; i < count; ++i) {
-    const float scaled = roundf(values[i] / q.scale) + static_cast<float>(q.zero_point);
-    const float clamped = scaled < -128.0f ? -128.0f : (scaled > 127.0f ? 127.0f : scaled);
-    out[i] = static_cast<int8_t>(clamped);  // NaN becomes the clamp's last branch
-  }
+  // The QUANTIZE kernel's rounding: half away from zero, saturated, NaN -> zero point.
+  for (size_t i = 0; i < count; ++i)
+    out[i] = fixed_point::QuantizeFloatToInt8(values[i], q.scale, q.zero_point);
   return Status::Ok();
 }
 

@@ -28,10 +28,14 @@ Status Invalid(const char* format, ...) {
 int64_t TensorBytes(TensorType type, const Shape& shape) {
   const size_t element = TensorTypeSize(type);
   if (element == 0) return -1;
+  // The limit holds for the shape with every 0 counted as 1: kernels multiply
+  // subsets of the dimensions (rows x columns of an empty batch) in 32 bits.
   int64_t bytes = static_cast<int64_t>(element);
+  int64_t bound = bytes;
   for (int i = 0; i < shape.rank; ++i) {
     bytes *= shape.dims[i];
-    if (bytes > kMaxTensorBytes) return -1;
+    bound *= shape.dims[i] > 1 ? shape.dims[i] : 1;
+    if (bound > kMaxTensorBytes) return -1;
   }
   return bytes;
 }
@@ -41,6 +45,14 @@ int64_t TensorBytes(TensorType type, const Shape& shape) {
 Status Model::Create(const uint8_t* data, size_t size, Model* model) {
   if (model == nullptr) return Status::Error(StatusCode::kInvalidArgument, "model output is null");
   *model = Model();
+  // Kernels read int32 and float constants in place through typed pointers.
+  if (reinterpret_cast<uintptr_t>(data) % kModelAlignment != 0)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "model data at address 0x%lx is not aligned to %u bytes: declare the "
+                         "array alignas(16) (as `picoml embed` does) or copy it into aligned "
+                         "memory",
+                         static_cast<unsigned long>(reinterpret_cast<uintptr_t>(data)),
+                         static_cast<unsigned>(kModelAlignment));
   PICOML_RETURN_IF_ERROR(VerifyStructure(data, size));
 
   Model m;
@@ -214,10 +226,15 @@ Status Model::CheckTensor(uint32_t index) const {
   const FlatVector data = buffer.Vector(schema::buffer::kData);
   const uint64_t offset = buffer.Scalar<uint64_t>(schema::buffer::kOffset);
   const uint64_t size = buffer.Scalar<uint64_t>(schema::buffer::kSize);
+  // tensor() makes the tensor constant in both cases below, with t.bytes of
+  // data: the buffer must hold exactly that many, whatever its size says.
+  bool has_data = false;
   uint64_t stored = 0;
   if (data.present() && data.size() > 0) {
+    has_data = true;
     stored = data.size();
   } else if (offset > 1) {
+    has_data = true;
     if (offset > size_ || size > size_ - offset)
       return Invalid(
           "buffer %u (tensor %u) claims %llu bytes at offset %llu, past the end of the "
@@ -226,7 +243,7 @@ Status Model::CheckTensor(uint32_t index) const {
           static_cast<unsigned long long>(size), static_cast<unsigned long long>(offset), size_);
     stored = size;
   }
-  if (stored != 0) {
+  if (has_data) {
     if (stored != static_cast<uint64_t>(bytes))
       return Invalid("tensor %u (%s, %lld elements) needs %lld bytes but its buffer %u holds %llu",
                      static_cast<unsigned>(index), TensorTypeName(t.type),

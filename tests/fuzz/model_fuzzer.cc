@@ -440,8 +440,10 @@ bool Perturb(Specs& s, std::minstd_rand& random) {
 }
 
 size_t MutateStructure(uint8_t* data, size_t size, size_t max_size, unsigned seed) {
+  // libFuzzer's buffer carries no alignment promise; Model::Create wants 8.
+  const std::vector<uint8_t> copy(data, data + size);
   Model model;
-  if (!Model::Create(data, size, &model).ok()) return 0;
+  if (!Model::Create(copy.data(), copy.size(), &model).ok()) return 0;
   std::minstd_rand random(seed);
   Specs specs = ReadSpecs(model);
   const int changes = 1 + static_cast<int>(random() % 3);

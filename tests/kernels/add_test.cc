@@ -267,7 +267,7 @@ TEST(AddErrors, QuantizationAndOptions) {
   per_channel.quantized_dimension = 1;
   Status s = PlanError(AddModel(per_channel, Int8({1, 2}, 1, 0), Int8({1, 2}, 1, 0)));
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);
-  EXPECT_NE(std::string(s.message()).find("per-tensor"), std::string::npos) << s.message();
+  EXPECT_NE(std::string(s.message()).find("per tensor"), std::string::npos) << s.message();
   // 2 * max input scale / (2^20 * output scale) must stay below 1.
   s = PlanError(AddModel(Int8({2}, 1, 0), Int8({2}, 1, 0), Int8({2}, 1e-6f, 0)));
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);

@@ -3,6 +3,7 @@
 #include "picoml/interpreter.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cstring>
 
@@ -54,8 +55,10 @@ Status EvalCopy(const NodeContext& node, const void*, void*) {
   if (in.data != out.data) memcpy(out.data, in.data, in.bytes);
   return Status::Ok();
 }
-const KernelRegistration kCopy = {BuiltinOperator::kReshape, PlanCopy, PrepareCopy, EvalCopy,
-                                  true};
+const KernelRegistration kCopy = {BuiltinOperator::kReshape, PlanCopy, PrepareCopy, EvalCopy, true};
+// The same copy as "SQUEEZE", a second in-place operator for alias chains.
+const KernelRegistration kSqueezeCopy = {BuiltinOperator::kSqueeze, PlanCopy, PrepareCopy, EvalCopy,
+                                         true};
 
 TensorSpec Activation(int32_t n) {
   TensorSpec t;
@@ -85,6 +88,7 @@ class TestResolver : public MutableOpResolver<4> {
   TestResolver() {
     EXPECT_TRUE(Add(kIncrement).ok());
     EXPECT_TRUE(Add(kCopy).ok());
+    EXPECT_TRUE(Add(kSqueezeCopy).ok());
   }
 };
 
@@ -161,6 +165,174 @@ TEST(Interpreter, ReadBeforeWriteIsAnError) {
   test::ModelRunner run(b.Build(), resolver);
   EXPECT_EQ(run.code(), StatusCode::kInvalidModel);
   EXPECT_NE(run.error().find("before any node writes it"), std::string::npos) << run.error();
+}
+
+// RESHAPE then SQUEEZE, both in place: all three tensors share one buffer
+// (the second alias compares the tensors' sizes, not the first alias's
+// emptied buffer).
+TEST(Interpreter, ChainOfInPlaceOpsSharesOneBuffer) {
+  TfliteBuilder b;
+  const int in = b.AddTensor(Activation(64));
+  const int mid = b.AddTensor(Activation(64));
+  const int reshaped = b.AddTensor(Activation(64));
+  const int squeezed = b.AddTensor(Activation(64));
+  const int out = b.AddTensor(Activation(64));
+  b.AddOperator({BuiltinOperator::kAdd, 1, {in}, {mid}});
+  b.AddOperator({BuiltinOperator::kReshape, 1, {mid}, {reshaped}});
+  b.AddOperator({BuiltinOperator::kSqueeze, 1, {reshaped}, {squeezed}});
+  b.AddOperator({BuiltinOperator::kAdd, 1, {squeezed}, {out}});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  TestResolver resolver;
+  test::ModelRunner run(b.Build(), resolver);
+  ASSERT_TRUE(run.ok()) << run.error();
+  const Interpreter& it = run.interpreter();
+  ASSERT_NE(it.tensor(mid).data, nullptr);
+  EXPECT_EQ(it.tensor(mid).data, it.tensor(reshaped).data);
+  EXPECT_EQ(it.tensor(mid).data, it.tensor(squeezed).data);
+  // Two 64-byte buffers alive at once at most (in/mid, mid/out), plus the
+  // increments' 32 bytes of scratch: 64 + 64 + 32.
+  EXPECT_EQ(it.arena_plan().activation_bytes, 160u);
+  run.SetInput<int8_t>(0, std::vector<int8_t>(64, 1));
+  ASSERT_TRUE(run.Invoke().ok());
+  EXPECT_EQ(run.Output<int8_t>(0), std::vector<int8_t>(64, 3));
+}
+
+// A tensor no node reads or writes gets no place: no data pointer, rather
+// than one aliasing other tensors' bytes.
+TEST(Interpreter, UntouchedTensorHasNoData) {
+  TfliteBuilder b;
+  const int in = b.AddTensor(Activation(16));
+  const int out = b.AddTensor(Activation(16));
+  const int stray = b.AddTensor(Activation(16));
+  b.AddOperator({BuiltinOperator::kAdd, 1, {in}, {out}});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  TestResolver resolver;
+  test::ModelRunner run(b.Build(), resolver);
+  ASSERT_TRUE(run.ok()) << run.error();
+  EXPECT_EQ(run.interpreter().tensor(stray).data, nullptr);
+  EXPECT_EQ(run.interpreter().tensor(stray).bytes, 16u);  // the shape is still known
+  EXPECT_NE(run.interpreter().tensor(in).data, nullptr);
+}
+
+// What a kernel sees for an omitted optional input (-1) and past the count.
+struct OptionalSeen {
+  int calls = 0;
+  bool has_input1 = true, has_input5 = true;
+  const void* data1 = &calls;
+  size_t bytes1 = 99, bytes5 = 99;
+};
+OptionalSeen g_optional;
+Status LookAtOptional(const NodeContext& node) {
+  ++g_optional.calls;
+  g_optional.has_input1 = node.has_input(1);
+  g_optional.has_input5 = node.has_input(5);
+  g_optional.data1 = node.input(1).data;
+  g_optional.bytes1 = node.input(1).bytes;
+  g_optional.bytes5 = node.input(5).bytes;
+  return Status::Ok();
+}
+Status PlanOptional(const NodeContext& node, KernelMemory*) { return LookAtOptional(node); }
+Status EvalOptional(const NodeContext& node, const void*, void*) { return LookAtOptional(node); }
+const KernelRegistration kOptional = {BuiltinOperator::kAdd, PlanOptional, PrepareCopy,
+                                      EvalOptional, false};
+
+TEST(Interpreter, OmittedOptionalInputIsAnEmptyTensor) {
+  TfliteBuilder b;
+  const int in = b.AddTensor(Activation(8));
+  const int out = b.AddTensor(Activation(8));
+  b.AddOperator({BuiltinOperator::kAdd, 1, {in, -1}, {out}});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  MutableOpResolver<1> resolver;
+  ASSERT_TRUE(resolver.Add(kOptional).ok());
+  g_optional = OptionalSeen();
+  test::ModelRunner run(b.Build(), resolver);
+  ASSERT_TRUE(run.ok()) << run.error();
+  ASSERT_TRUE(run.Invoke().ok());  // eval: tensors placed
+  EXPECT_GE(g_optional.calls, 2);
+  EXPECT_FALSE(g_optional.has_input1);
+  EXPECT_FALSE(g_optional.has_input5);
+  EXPECT_EQ(g_optional.data1, nullptr);
+  EXPECT_EQ(g_optional.bytes1, 0u);
+  EXPECT_EQ(g_optional.bytes5, 0u);
+}
+
+// Kernel plan functions are asked once per node, not once per planning step.
+int g_plan_calls = 0;
+Status PlanCounted(const NodeContext& node, KernelMemory* memory) {
+  ++g_plan_calls;
+  return PlanIncrement(node, memory);
+}
+const KernelRegistration kCountedIncrement = {BuiltinOperator::kAdd, PlanCounted, PrepareIncrement,
+                                              EvalIncrement, false};
+
+TEST(Interpreter, PlansEachNodeOnce) {
+  MutableOpResolver<1> resolver;
+  ASSERT_TRUE(resolver.Add(kCountedIncrement).ok());
+  g_plan_calls = 0;
+  test::ModelRunner run(Chain(3, 100), resolver);
+  ASSERT_TRUE(run.ok()) << run.error();
+  EXPECT_EQ(g_plan_calls, 3);
+  // The kept node data and scratch sizes still land where they belong.
+  run.SetInput<int8_t>(0, std::vector<int8_t>(100, 0));
+  ASSERT_TRUE(run.Invoke().ok());
+  EXPECT_EQ(run.Output<int8_t>(0), std::vector<int8_t>(100, 3));
+  // 4 offsets (16) + 3 records (36 -> 40) + 3 x 8 data = 80.
+  EXPECT_EQ(run.interpreter().arena_plan().persistent_bytes, 80u);
+}
+
+// Node data sizes are summed in 64 bits: two nodes asking 3 GiB each would
+// wrap a 32-bit size_t into a small, wrong plan.
+uint32_t g_node_data_bytes = 0;
+Status PlanHuge(const NodeContext&, KernelMemory* memory) {
+  memory->node_data_bytes = g_node_data_bytes;
+  return Status::Ok();
+}
+const KernelRegistration kHuge = {BuiltinOperator::kAdd, PlanHuge, PrepareCopy, EvalCopy, false};
+
+TEST(Interpreter, NodeDataPastTwoGiBIsRefused) {
+  MutableOpResolver<1> resolver;
+  ASSERT_TRUE(resolver.Add(kHuge).ok());
+  g_node_data_bytes = 0xC0000000u;
+  const std::vector<uint8_t> bytes = Chain(2, 16);
+  Model model;
+  ASSERT_TRUE(Model::Create(bytes.data(), bytes.size(), &model).ok());
+  alignas(16) static uint8_t arena[4096];
+  ArenaPlan plan;
+  const Status status = Interpreter::Plan(model, resolver, arena, sizeof(arena), &plan);
+  EXPECT_EQ(status.code(), StatusCode::kArenaTooSmall);
+  EXPECT_NE(std::string(status.message())
+                .find("ask for 6442450944 bytes of node data, more than the 2 GiB"),
+            std::string::npos)
+      << status.message();
+}
+
+// Persistent part and activations each under 2 GiB, their sum over it: the
+// total is refused too. The work buffer is reserved address space; only the
+// few pages the planner touches become memory.
+TEST(Interpreter, ArenaTotalPastTwoGiBIsRefused) {
+  const size_t reserve = size_t{3} << 30;
+  void* work = mmap(nullptr, reserve, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (work == MAP_FAILED) GTEST_SKIP() << "cannot reserve 3 GiB of address space";
+  MutableOpResolver<1> resolver;
+  ASSERT_TRUE(resolver.Add(kHuge).ok());
+  g_node_data_bytes = 0x60000000u;                         // 1.5 GiB
+  const std::vector<uint8_t> bytes = Chain(1, 400000000);  // 2 x 400 MB alive at node 0
+  Model model;
+  ASSERT_TRUE(Model::Create(bytes.data(), bytes.size(), &model).ok());
+  ArenaPlan plan;
+  const Status status =
+      Interpreter::Plan(model, resolver, static_cast<uint8_t*>(work), reserve, &plan);
+  munmap(work, reserve);
+  EXPECT_EQ(status.code(), StatusCode::kArenaTooSmall);
+  EXPECT_NE(std::string(status.message()).find("more than the 2 GiB picoml can plan"),
+            std::string::npos)
+      << status.message();
+  EXPECT_NE(std::string(status.message()).find("800000000 activations"), std::string::npos)
+      << status.message();
 }
 
 TEST(Interpreter, InvokeBeforeCreateFails) {

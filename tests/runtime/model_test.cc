@@ -124,6 +124,45 @@ std::vector<uint8_t> HandWritten(bool with_subgraph, bool sparse) {
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
 }
 
+// Two [4] tensors of `type`: 0 the graph input and output, 1 a constant
+// stored after the flatbuffer (schema 3c) in buffer 1 with `offset` and
+// `size` (a size of 0 leaves the field out).
+std::vector<uint8_t> OffsetModel(uint64_t offset, uint64_t size,
+                                 TensorType type = TensorType::kInt8) {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto slot = [](int id) { return static_cast<flatbuffers::voffset_t>(4 + 2 * id); };
+  auto start = fbb.StartTable();
+  const flatbuffers::Offset<void> empty(fbb.EndTable(start));
+  start = fbb.StartTable();
+  fbb.AddElement<uint64_t>(slot(schema::buffer::kOffset), offset, 0);
+  fbb.AddElement<uint64_t>(slot(schema::buffer::kSize), size, 0);
+  const flatbuffers::Offset<void> far(fbb.EndTable(start));
+  const auto buffers = fbb.CreateVector(std::vector<flatbuffers::Offset<void>>{empty, far});
+  std::vector<flatbuffers::Offset<void>> tensors;
+  for (uint32_t buffer : {0u, 1u}) {
+    const auto shape = fbb.CreateVector(std::vector<int32_t>{4});
+    start = fbb.StartTable();
+    fbb.AddOffset(slot(schema::tensor::kShape), shape);
+    fbb.AddElement<int8_t>(slot(schema::tensor::kType), static_cast<int8_t>(type), -1);
+    fbb.AddElement<uint32_t>(slot(schema::tensor::kBuffer), buffer, 0);
+    tensors.push_back(flatbuffers::Offset<void>(fbb.EndTable(start)));
+  }
+  const auto tensor_vector = fbb.CreateVector(tensors);
+  const auto io = fbb.CreateVector(std::vector<int32_t>{0});
+  start = fbb.StartTable();
+  fbb.AddOffset(slot(schema::subgraph::kTensors), tensor_vector);
+  fbb.AddOffset(slot(schema::subgraph::kInputs), io);
+  fbb.AddOffset(slot(schema::subgraph::kOutputs), io);
+  const flatbuffers::Offset<void> graph(fbb.EndTable(start));
+  const auto graphs = fbb.CreateVector(std::vector<flatbuffers::Offset<void>>{graph});
+  start = fbb.StartTable();
+  fbb.AddElement<uint32_t>(slot(schema::model::kVersion), schema::kSchemaVersion, 0);
+  fbb.AddOffset(slot(schema::model::kSubgraphs), graphs);
+  fbb.AddOffset(slot(schema::model::kBuffers), buffers);
+  fbb.Finish(flatbuffers::Offset<void>(fbb.EndTable(start)), schema::kFileIdentifier);
+  return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+}
+
 struct BadModel {
   const char* name;
   std::function<std::vector<uint8_t>()> make;
@@ -216,6 +255,21 @@ const BadModel kBadModels[] = {
        return g.Build();
      },
      false, StatusCode::kInvalidModel, "tensor 2 (INT32, rank 3) needs more than 2147483647 bytes"},
+    {"ZeroDimensionDoesNotLiftTheSizeLimit",
+     [] {
+       // 0 elements, but kernels multiply the other dimensions (2^32) in int32.
+       Graph g;
+       g.out.shape = {0, 65536, 65536};
+       return g.Build();
+     },
+     false, StatusCode::kInvalidModel, "tensor 2 (INT8, rank 3) needs more than 2147483647 bytes"},
+    {"OffsetBufferWithoutSize", [] { return OffsetModel(8, 0); }, false, StatusCode::kInvalidModel,
+     "tensor 1 (INT8, 4 elements) needs 4 bytes but its buffer 1 "
+     "holds 0"},
+    {"OffsetBufferSizeShort", [] { return OffsetModel(8, 3); }, false, StatusCode::kInvalidModel,
+     "needs 4 bytes but its buffer 1 holds 3"},
+    {"OffsetBufferMisaligned", [] { return OffsetModel(10, 16, TensorType::kInt32); }, false,
+     StatusCode::kInvalidModel, "constant data of tensor 1 is not aligned to its 4-byte elements"},
     {"RankAboveSix",
      [] {
        Graph g;
@@ -497,38 +551,7 @@ TEST(Model, PerChannelBiasWithTheFiltersDimensionLoads) {
 // Constant data stored after the flatbuffer (schema 3c: Buffer.offset/size)
 // that points past the end of the file is refused, not followed.
 TEST(Model, OffsetBufferPastTheEndIsRefused) {
-  flatbuffers::FlatBufferBuilder fbb;
-  auto slot = [](int id) { return static_cast<flatbuffers::voffset_t>(4 + 2 * id); };
-  auto start = fbb.StartTable();
-  const flatbuffers::Offset<void> empty(fbb.EndTable(start));
-  start = fbb.StartTable();
-  fbb.AddElement<uint64_t>(slot(schema::buffer::kOffset), uint64_t{1} << 40, 0);
-  fbb.AddElement<uint64_t>(slot(schema::buffer::kSize), 4, 0);
-  const flatbuffers::Offset<void> far(fbb.EndTable(start));
-  const auto buffers = fbb.CreateVector(std::vector<flatbuffers::Offset<void>>{empty, far});
-  std::vector<flatbuffers::Offset<void>> tensors;
-  for (uint32_t buffer : {0u, 1u}) {
-    const auto shape = fbb.CreateVector(std::vector<int32_t>{4});
-    start = fbb.StartTable();
-    fbb.AddOffset(slot(schema::tensor::kShape), shape);
-    fbb.AddElement<int8_t>(slot(schema::tensor::kType), static_cast<int8_t>(TensorType::kInt8));
-    fbb.AddElement<uint32_t>(slot(schema::tensor::kBuffer), buffer, 0);
-    tensors.push_back(flatbuffers::Offset<void>(fbb.EndTable(start)));
-  }
-  const auto tensor_vector = fbb.CreateVector(tensors);
-  const auto io = fbb.CreateVector(std::vector<int32_t>{0});
-  start = fbb.StartTable();
-  fbb.AddOffset(slot(schema::subgraph::kTensors), tensor_vector);
-  fbb.AddOffset(slot(schema::subgraph::kInputs), io);
-  fbb.AddOffset(slot(schema::subgraph::kOutputs), io);
-  const flatbuffers::Offset<void> graph(fbb.EndTable(start));
-  const auto graphs = fbb.CreateVector(std::vector<flatbuffers::Offset<void>>{graph});
-  start = fbb.StartTable();
-  fbb.AddElement<uint32_t>(slot(schema::model::kVersion), schema::kSchemaVersion, 0);
-  fbb.AddOffset(slot(schema::model::kSubgraphs), graphs);
-  fbb.AddOffset(slot(schema::model::kBuffers), buffers);
-  fbb.Finish(flatbuffers::Offset<void>(fbb.EndTable(start)), schema::kFileIdentifier);
-  const std::vector<uint8_t> bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  const std::vector<uint8_t> bytes = OffsetModel(uint64_t{1} << 40, 4);
   Model model;
   const Status status = Model::Create(bytes.data(), bytes.size(), &model);
   EXPECT_EQ(status.code(), StatusCode::kInvalidModel);
@@ -536,6 +559,53 @@ TEST(Model, OffsetBufferPastTheEndIsRefused) {
                 .find("buffer 1 (tensor 1) claims 4 bytes at offset 1099511627776"),
             std::string::npos)
       << status.message();
+}
+
+// A well-formed offset buffer (exact size, inside the file) loads as a
+// constant pointing into the file.
+TEST(Model, OffsetBufferOfTheRightSizeLoads) {
+  const std::vector<uint8_t> bytes = OffsetModel(8, 4);
+  Model model;
+  const Status status = Model::Create(bytes.data(), bytes.size(), &model);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_TRUE(model.tensor(1).is_constant);
+  EXPECT_EQ(model.tensor(1).data, bytes.data() + 8);
+  EXPECT_EQ(model.tensor(1).bytes, 4u);
+}
+
+// A zero dimension with small other dimensions is an empty tensor, not an
+// error.
+TEST(Model, EmptyTensorLoads) {
+  Graph g;
+  g.out.shape = {0, 4};
+  const std::vector<uint8_t> bytes = g.Build();
+  Model model;
+  const Status status = Model::Create(bytes.data(), bytes.size(), &model);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(model.tensor(2).bytes, 0u);
+  EXPECT_EQ(model.tensor(2).ElementCount(), 0);
+}
+
+// Kernels read int32/float constants through typed pointers: model bytes
+// that do not start on 8 bytes are refused with what to do about it.
+TEST(Model, MisalignedModelDataIsRefused) {
+  const std::vector<uint8_t> bytes = Graph().Build();
+  std::vector<uint8_t> shifted(bytes.size() + 8);
+  for (size_t shift : {1u, 4u}) {
+    std::memcpy(shifted.data() + shift, bytes.data(), bytes.size());
+    Model model;
+    const Status status = Model::Create(shifted.data() + shift, bytes.size(), &model);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << "shift " << shift;
+    EXPECT_NE(std::string(status.message())
+                  .find("is not aligned to 8 bytes: declare the array "
+                        "alignas(16)"),
+              std::string::npos)
+        << status.message();
+    EXPECT_EQ(model.data(), nullptr);
+  }
+  std::memcpy(shifted.data() + 8, bytes.data(), bytes.size());
+  Model model;
+  EXPECT_TRUE(Model::Create(shifted.data() + 8, bytes.size(), &model).ok());
 }
 
 }  // namespace

@@ -12,8 +12,7 @@
 #include "picoml/model.h"
 #include "picoml/op_resolver.h"
 
-extern const uint8_t model_start[] asm("_binary_model_tflite_start");
-extern const uint8_t model_end[] asm("_binary_model_tflite_end");
+#include "model_data.h"  // g_model, g_model_len: written by `picoml embed`
 
 namespace {
 
@@ -49,7 +48,7 @@ extern "C" void app_main(void) {
   static picoml::Model model;
   static picoml::Interpreter interpreter;
   picoml::Status status =
-      picoml::Model::Create(model_start, static_cast<size_t>(model_end - model_start), &model);
+      picoml::Model::Create(g_model, g_model_len, &model);
   if (!status.ok()) return Fail("loading the model", status);
 
   picoml::ArenaPlan plan;
