@@ -10,6 +10,12 @@ jobs=$(nproc)
 
 bash scripts/setup.sh
 if [ -f scripts/fetch-mnist.sh ]; then bash scripts/fetch-mnist.sh; fi
+# Desktop LiteRT (WebAssembly, from npm) for the tests that compare with it;
+# they say so and skip if it cannot be installed.
+oracle=../shared/tools/litert-oracle/setup.sh
+if [ -f "$oracle" ]; then
+  bash "$oracle" || echo "test: the LiteRT oracle could not be installed; its tests will skip"
+fi
 
 echo "== build (Release) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
