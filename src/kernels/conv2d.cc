@@ -127,22 +127,12 @@ Status Check(const NodeContext& node, Conv2DSetup* setup) {
 
   setup->is_float = input.type == TensorType::kFloat32;
   setup->has_bias = node.has_input(2);
-  if (!setup->is_float) {
-    PICOML_RETURN_IF_ERROR(conv::CheckPerTensorInt8(input, "input"));
-    PICOML_RETURN_IF_ERROR(conv::CheckPerTensorInt8(output, "output"));
-    PICOML_RETURN_IF_ERROR(
-        conv::CheckActivationBounds(setup->options.activation, output.quantization.scale(0)));
-    PICOML_RETURN_IF_ERROR(conv::CheckFilterQuantization(filter, 0, g.output_depth, false));
-    PICOML_RETURN_IF_ERROR(conv::CheckAccumulatorTerms(
-        static_cast<int64_t>(g.filter_height) * g.filter_width * setup->filter_depth,
-        conv::kMaxWindowTerms, "CONV_2D (filter height x width x input channels)"));
-    PICOML_RETURN_IF_ERROR(conv::CheckPerChannelScales(
-        input.quantization.scale(0), filter.quantization, output.quantization.scale(0)));
-  }
-  if (setup->has_bias)
-    PICOML_RETURN_IF_ERROR(
-        conv::CheckBias(node.input(2), setup->is_float ? TensorType::kFloat32 : TensorType::kInt32,
-                        g.output_depth));
+  const Tensor bias = node.has_input(2) ? node.input(2) : Tensor();
+  PICOML_RETURN_IF_ERROR(conv::CheckWindowTensors(
+      input, filter, output, setup->has_bias ? &bias : nullptr, setup->is_float,
+      setup->options.activation, 0, g.output_depth,
+      static_cast<int64_t>(g.filter_height) * g.filter_width * setup->filter_depth,
+      "CONV_2D (filter height x width x input channels)"));
   setup->use_optimized = !setup->is_float && UseOptimized(node, *setup);
   return Status::Ok();
 }

@@ -342,6 +342,30 @@ inline Status CheckActivationBounds(Activation activation, float output_scale) {
   return Status::Ok();
 }
 
+// The checks CONV_2D and DEPTHWISE_CONV_2D share once geometry is known: for
+// int8, per-tensor input and output, a per-channel filter along
+// `quantized_dimension`, accumulator terms within int32 (`terms`, described
+// by `what`) and requantization scales in range; then the optional bias.
+inline Status CheckWindowTensors(const Tensor& input, const Tensor& filter, const Tensor& output,
+                                 const Tensor* bias, bool is_float, Activation activation,
+                                 int quantized_dimension, int32_t output_depth, int64_t terms,
+                                 const char* what) {
+  if (!is_float) {
+    PICOML_RETURN_IF_ERROR(CheckPerTensorInt8(input, "input"));
+    PICOML_RETURN_IF_ERROR(CheckPerTensorInt8(output, "output"));
+    PICOML_RETURN_IF_ERROR(CheckActivationBounds(activation, output.quantization.scale(0)));
+    PICOML_RETURN_IF_ERROR(
+        CheckFilterQuantization(filter, quantized_dimension, output_depth, false));
+    PICOML_RETURN_IF_ERROR(CheckAccumulatorTerms(terms, kMaxWindowTerms, what));
+    PICOML_RETURN_IF_ERROR(CheckPerChannelScales(input.quantization.scale(0), filter.quantization,
+                                                 output.quantization.scale(0)));
+  }
+  if (bias != nullptr)
+    PICOML_RETURN_IF_ERROR(
+        CheckBias(*bias, is_float ? TensorType::kFloat32 : TensorType::kInt32, output_depth));
+  return Status::Ok();
+}
+
 // The per-tensor part of the int8 output stage.
 inline OutputStage MakeInt8OutputStage(const Tensor& input, const Tensor& output,
                                        Activation activation) {
