@@ -44,20 +44,8 @@ struct AddData {
 };
 
 Status ReadActivation(const NodeContext& node, Activation* activation) {
-  const uint8_t type = node.op().options_type;
-  if (type != static_cast<uint8_t>(schema::BuiltinOptionsType::kNone) &&
-      type != static_cast<uint8_t>(schema::BuiltinOptionsType::kAddOptions))
-    return Status::Error(StatusCode::kInvalidModel,
-                         "options are of union type %u, ADD expects AddOptions", type);
-  const int8_t value = node.options().Scalar<int8_t>(schema::add_options::kFusedActivation, 0);
-  *activation = static_cast<Activation>(value);
-  if (*activation != Activation::kNone && *activation != Activation::kRelu &&
-      *activation != Activation::kReluN1To1 && *activation != Activation::kRelu6)
-    return Status::Error(StatusCode::kUnsupported,
-                         "fused activation %d is not supported; use NONE, RELU, RELU_N1_TO_1 "
-                         "or RELU6",
-                         value);
-  return Status::Ok();
+  return checks::ReadElementwiseActivation(node, schema::BuiltinOptionsType::kAddOptions,
+                                           "AddOptions", activation);
 }
 
 double TwiceMaxInputScale(const Tensor& input1, const Tensor& input2) {
@@ -88,7 +76,7 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   if (output.type != TensorType::kInt8 && output.type != TensorType::kFloat32)
     return Status::Error(StatusCode::kUnsupported, "type %s is not supported; use INT8 or FLOAT32",
                          TensorTypeName(output.type));
-  Activation activation;
+  Activation activation = Activation::kNone;
   PICOML_RETURN_IF_ERROR(ReadActivation(node, &activation));
   PICOML_RETURN_IF_ERROR(broadcast::CheckBroadcastOutput(input1.shape, input2.shape, output.shape));
   if (output.type == TensorType::kInt8) {
@@ -111,7 +99,7 @@ Status Prepare(const NodeContext& node, void* node_data) {
   const Tensor input1 = node.input(0);
   const Tensor input2 = node.input(1);
   const Tensor output = node.output(0);
-  Activation activation;
+  Activation activation = Activation::kNone;
   PICOML_RETURN_IF_ERROR(ReadActivation(node, &activation));
   data->requires_broadcast = input1.shape.Equals(input2.shape) ? 0 : 1;
   broadcast::MakeBroadcastPlan(input1.shape, input2.shape, output.shape, &data->broadcast);

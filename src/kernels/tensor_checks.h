@@ -98,6 +98,28 @@ inline Status CheckElementCount(const Tensor& tensor, const char* role) {
   return Status::Ok();
 }
 
+// The fused activation of an element-wise operator (ADD, MUL), read from
+// field 0 of its options table, whose union type must be `options_type` (or
+// absent). NONE, RELU, RELU_N1_TO_1 and RELU6 are supported.
+inline Status ReadElementwiseActivation(const NodeContext& node,
+                                        schema::BuiltinOptionsType options_type,
+                                        const char* options_name, Activation* activation) {
+  const uint8_t type = node.op().options_type;
+  if (type != static_cast<uint8_t>(schema::BuiltinOptionsType::kNone) &&
+      type != static_cast<uint8_t>(options_type))
+    return Status::Error(StatusCode::kInvalidModel, "options are of union type %u, expected %s",
+                         type, options_name);
+  const int8_t value = node.options().Scalar<int8_t>(0, 0);  // fused_activation_function
+  *activation = static_cast<Activation>(value);
+  if (*activation != Activation::kNone && *activation != Activation::kRelu &&
+      *activation != Activation::kReluN1To1 && *activation != Activation::kRelu6)
+    return Status::Error(StatusCode::kUnsupported,
+                         "fused activation %d is not supported; use NONE, RELU, RELU_N1_TO_1 "
+                         "or RELU6",
+                         value);
+  return Status::Ok();
+}
+
 }  // namespace checks
 }  // namespace picoml
 
