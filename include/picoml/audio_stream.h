@@ -59,6 +59,11 @@ struct StreamClassifierConfig {
   // Bit i set: label i is never reported (background classes such as
   // "silence" and "unknown"); it still takes part in the average.
   uint32_t ignored_labels = 0;
+  // Frames at the start of a stream (after Create or Reset) that only train
+  // the front end's noise estimate and gain control: they never reach the
+  // model, whose first run waits for warmup_frames + its window. Models
+  // trained on settled features (picoml-alarm: 100 frames, 2 s) need it.
+  int32_t warmup_frames = 0;
 };
 
 struct StreamEvent {

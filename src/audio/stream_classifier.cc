@@ -27,6 +27,10 @@ Status StreamClassifier::Create(const StreamClassifierConfig& config, AudioFront
     return Status::Error(StatusCode::kInvalidArgument,
                          "stream classifier: average_inferences is %ld; use 1 to %d",
                          static_cast<long>(config.average_inferences), kStreamMaxAverageInferences);
+  if (config.warmup_frames < 0)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "stream classifier: warmup_frames is %ld; use >= 0",
+                         static_cast<long>(config.warmup_frames));
   if (config.suppression_ms < 0)
     return Status::Error(StatusCode::kInvalidArgument,
                          "stream classifier: suppression_ms is negative");
@@ -110,8 +114,12 @@ Status StreamClassifier::OnFrame(const int8_t* features, const StreamListener& l
          static_cast<size_t>(channels_));
   ring_next_ = (ring_next_ + 1) % window_frames_;
   ++frames_seen_;
-  if (frames_seen_ < static_cast<uint32_t>(window_frames_)) return Status::Ok();
-  if ((frames_seen_ - window_frames_) % static_cast<uint32_t>(config_.stride_frames) != 0)
+  // Frames before warmup_frames + window_frames_ are overwritten before the
+  // first run.
+  const uint32_t first_run =
+      static_cast<uint32_t>(config_.warmup_frames) + static_cast<uint32_t>(window_frames_);
+  if (frames_seen_ < first_run) return Status::Ok();
+  if ((frames_seen_ - first_run) % static_cast<uint32_t>(config_.stride_frames) != 0)
     return Status::Ok();
   return RunModel(listener);
 }

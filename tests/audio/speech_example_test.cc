@@ -176,6 +176,48 @@ TEST(StreamClassifier, ReportsYesOnceInAStream) {
   EXPECT_LE(events[0].time_ms, 2990u);
 }
 
+TEST(StreamClassifier, WarmupFramesDelayTheFirstRunAndKeepTheClock) {
+  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
+  std::vector<int16_t> stream = Clip("silence_1000ms");
+  const std::vector<int16_t> yes = Clip("yes_1000ms");
+  stream.insert(stream.end(), yes.begin(), yes.end());
+  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
+  SpeechResolver resolver;
+  host::HostInterpreter host(model.model(), resolver);
+  static AudioFrontendState state;
+  AudioFrontend frontend;
+  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
+  std::vector<int8_t> ring(StreamClassifier::RingBytes(host.interpreter()));
+  std::vector<uint32_t> times;
+  StreamListener listener;
+  listener.user = &times;
+  listener.on_inference = [](const StreamInference& inference, void* user) {
+    static_cast<std::vector<uint32_t>*>(user)->push_back(inference.time_ms);
+  };
+  for (int warmup : {0, 25}) {
+    StreamClassifierConfig config;
+    config.stride_frames = 10;
+    config.warmup_frames = warmup;
+    StreamClassifier classifier;
+    ASSERT_TRUE(StreamClassifier::Create(config, &frontend, &host.interpreter(), ring.data(),
+                                         ring.size(), &classifier)
+                    .ok());
+    times.clear();
+    ASSERT_TRUE(classifier.Push(stream.data(), stream.size(), listener).ok());
+    ASSERT_FALSE(times.empty());
+    // Frame f (0-based) ends at 30 + 20 f ms; the model's window is 49 frames.
+    EXPECT_EQ(times.front(), static_cast<uint32_t>(30 + 20 * (warmup + 48))) << warmup;
+    EXPECT_EQ(times.back() - times.front(), 200u * (times.size() - 1)) << warmup;
+  }
+  StreamClassifierConfig bad;
+  bad.warmup_frames = -1;
+  StreamClassifier classifier;
+  const Status status = StreamClassifier::Create(bad, &frontend, &host.interpreter(), ring.data(),
+                                                 ring.size(), &classifier);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("warmup_frames"), std::string::npos);
+}
+
 TEST(StreamClassifier, RefusesAModelThatIsNotFeatureFrames) {
   if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
   host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());

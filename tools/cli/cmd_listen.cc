@@ -1,5 +1,6 @@
 // picoml listen MODEL FILE.wav [--labels a,b,c] [--json] [--threshold T]
-//     [--average-window K] [--suppression-ms MS] [--stride-frames N] [--ignore a,b]
+//     [--average-window K] [--suppression-ms MS] [--stride-frames N] [--warmup-frames N] [--ignore
+//     a,b]
 // Streams a WAV file through the audio front end and the model, as a device
 // would stream its microphone, and prints each detection with its time.
 #include <fmt/format.h>
@@ -30,6 +31,7 @@ struct ListenOptions {
   float threshold = 0.8f;
   int average_window = 3;
   int suppression_ms = 1000;
+  int warmup_frames = 0;
   int stride_frames = 5;
 };
 
@@ -75,6 +77,7 @@ void Listen(const ListenOptions& options) {
   config.threshold = options.threshold;
   config.average_inferences = options.average_window;
   config.suppression_ms = options.suppression_ms;
+  config.warmup_frames = options.warmup_frames;
   config.stride_frames = options.stride_frames;
   const std::vector<std::string> ignored = SplitList(options.ignore);
   for (size_t i = 0; i < out.labels.size() && i < 32; ++i)
@@ -127,6 +130,7 @@ void Listen(const ListenOptions& options) {
     j["config"] = {{"threshold", config.threshold},
                    {"average_window", config.average_inferences},
                    {"suppression_ms", config.suppression_ms},
+                   {"warmup_frames", config.warmup_frames},
                    {"stride_frames", config.stride_frames}};
     j["events"] = out.events;
     j["inferences"] = out.inferences;
@@ -164,6 +168,11 @@ void AddListenCommand(CLI::App& app) {
                    "inferences the scores are averaged over")
       ->capture_default_str()
       ->check(CLI::Range(1, kStreamMaxAverageInferences));
+  listen
+      ->add_option("--warmup-frames", options->warmup_frames,
+                   "frames at the start that only settle the front end (the alarm model: 100)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   listen->add_option("--suppression-ms", options->suppression_ms, "quiet time after an event")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 30));
