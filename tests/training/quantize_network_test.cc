@@ -65,6 +65,9 @@ TEST(QuantizeNetwork, ExportLayoutIsOhwiWithoutDropout) {
   EXPECT_EQ(graph.layers[3].kind, Kind::kMean);
   EXPECT_EQ(graph.layers[4].kind, Kind::kFullyConnected);
   EXPECT_EQ(graph.layers[5].kind, Kind::kSoftmax);
+  // Dense weights per tensor, as the converter wrote every FULLY_CONNECTED of
+  // the conformance corpus.
+  EXPECT_FALSE(graph.dense_per_channel);
   const std::vector<float>& ohwi = graph.layers[1].weights;
   ASSERT_EQ(ohwi.size(), 16u);
   for (int o = 0; o < 2; ++o)

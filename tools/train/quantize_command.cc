@@ -30,7 +30,7 @@ struct QuantizeArguments {
   std::string data_dir;
   std::string dataset = "mnist";
   int64_t calibration_count = 0;  // 0 = every training digit
-  bool dense_per_tensor = false;
+  bool dense_per_channel = false;
   int threads = 2;
   bool evaluate = true;
 };
@@ -55,8 +55,7 @@ void RunQuantize(const QuantizeArguments& args) {
 
   const torch::Tensor calibration_images = ImagesToTensor(train_images, args.calibration_count);
   const Calibration calibration = Calibrate(network, calibration_images);
-  const host::Int8ExportGraph graph =
-      ToExportGraph(network, calibration, /*dense_per_channel=*/!args.dense_per_tensor);
+  const host::Int8ExportGraph graph = ToExportGraph(network, calibration, args.dense_per_channel);
   const std::vector<uint8_t> model = host::ExportInt8Model(graph);
   const std::filesystem::path out(args.out);
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
@@ -113,9 +112,10 @@ void AddQuantizeCommand(CLI::App& app) {
   command->add_option("--dataset", args->dataset, "mnist, or fashion (Debian's Fashion-MNIST)")
       ->capture_default_str()
       ->check(CLI::IsMember({"mnist", "fashion"}));
-  command->add_flag("--dense-per-tensor", args->dense_per_tensor,
-                    "Quantize FULLY_CONNECTED weights per tensor, as older converters did "
-                    "(default: per output channel, as current converters do)");
+  command->add_flag("--dense-per-channel", args->dense_per_channel,
+                    "Quantize FULLY_CONNECTED weights per output channel (default: per tensor, "
+                    "as in the LiteRT converter's files; per-channel FULLY_CONNECTED needs a "
+                    "recent LiteRT Micro)");
   command->add_option("--threads", args->threads, "Threads for calibration and int8 evaluation")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

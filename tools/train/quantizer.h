@@ -35,9 +35,11 @@ struct Calibration {
 Calibration Calibrate(Network& network, const torch::Tensor& images, int64_t batch_size = 500);
 
 // The export description of the network: dropout dropped, global average
-// pooling as MEAN, ReLU fused, weights in OHWI / [units, inputs].
+// pooling as MEAN, ReLU fused, weights in OHWI / [units, inputs]. Dense
+// weights are per tensor by default, as in every converter-written model of
+// the conformance corpus (per output channel when `dense_per_channel`).
 host::Int8ExportGraph ToExportGraph(Network& network, const Calibration& calibration,
-                                    bool dense_per_channel = true);
+                                    bool dense_per_channel = false);
 
 // Images [N, 1, H, W] float in [0, 1] from 8-bit pixels, first `count` (all
 // when count <= 0 or larger than the set).
