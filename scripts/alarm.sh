@@ -22,12 +22,13 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $fast -eq 1 ]]; then
-  train_args=(--clips 800 --validation-clips 120 --epochs 6)
-  tune_args=(--clips-per-snr 20 --hours 0.5)
+  train_args=(--clips 1200 --validation-clips 150 --epochs 6 --mining-clips 1200 --mining-epochs 2)
+  tune_args=(--clips-per-snr 20 --hours 1)
   eval_args=(--clips-per-snr 60 --hours "${hours:-2}")
 else
-  train_args=(--clips 2400 --validation-clips 300 --epochs 10)
-  tune_args=(--clips-per-snr 60 --hours 2)
+  train_args=(--clips 4000 --validation-clips 300 --epochs 10 --mining-clips 6000 --mining-score 0.02
+    --mining-epochs 4)
+  tune_args=(--clips-per-snr 60 --hours 4)
   eval_args=(--clips-per-snr 200 --hours "${hours:-24}")
 fi
 

@@ -1,5 +1,6 @@
 #include "alarm_device.h"
 
+#include "alarm_config.h"
 #include "alarm_model_data.h"
 #include "picoml/audio_frontend.h"
 #include "picoml/audio_stream.h"
@@ -9,8 +10,8 @@
 namespace alarm_example {
 namespace {
 
-// The alarm model's window: 100 frames of 40 channels.
-constexpr size_t kRingBytes = 100 * 40;
+// The feature window the model sees, kept as a ring.
+constexpr size_t kRingBytes = alarm_config::kWindowFrames * alarm_config::kChannels;
 
 picoml::AudioFrontendState g_frontend_state;
 picoml::AudioFrontend g_frontend;
@@ -42,11 +43,12 @@ picoml::Status Start(float threshold, AlarmCallback on_alarm) {
   PICOML_RETURN_IF_ERROR(
       picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &g_frontend));
   picoml::StreamClassifierConfig config;
-  config.stride_frames = 10;      // a 2 s window every 200 ms
-  config.average_inferences = 3;  // smoothed over 600 ms
+  config.stride_frames = alarm_config::kStrideFrames;
+  config.average_inferences = alarm_config::kAverageInferences;
   config.threshold = threshold;
-  config.suppression_ms = 5000;
-  config.ignored_labels = 1u;  // label 0 is background
+  config.suppression_ms = alarm_config::kSuppressionMs;
+  config.warmup_frames = alarm_config::kWarmupFrames;
+  config.ignored_labels = alarm_config::kIgnoredLabels;
   return picoml::StreamClassifier::Create(config, &g_frontend, &g_interpreter, g_ring,
                                           sizeof(g_ring), &g_classifier);
 }

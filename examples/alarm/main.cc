@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <exception>
 
+#include "alarm_config.h"
 #include "alarm_device.h"
 #include "host/wav.h"
 
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s FILE.wav [THRESHOLD]\n", argv[0]);
     return 2;
   }
-  const float threshold = argc == 3 ? std::strtof(argv[2], nullptr) : 0.8f;
+  const float threshold = argc == 3 ? std::strtof(argv[2], nullptr) : alarm_config::kThreshold;
   try {
     const picoml::host::WavAudio audio = picoml::host::ReadWav(argv[1], 16000);
     picoml::Status status = alarm_example::Start(threshold, PrintAlarm);

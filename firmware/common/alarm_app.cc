@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "alarm_config.h"
 #include "board.h"
 #include "console.h"
 #include "harness.h"
@@ -28,10 +29,10 @@ namespace {
 
 constexpr int kCountedFrames = 20;
 constexpr int kCountedInferences = 3;
-constexpr int kStrideFrames = 10;  // the model runs every 10 frames (200 ms)
+constexpr int kStrideFrames = alarm_config::kStrideFrames;
 
 picoml::AudioFrontendState g_frontend_state;
-int8_t g_ring[100 * 40];
+int8_t g_ring[alarm_config::kWindowFrames * alarm_config::kChannels];
 int g_events = 0;
 
 void OnEvent(const picoml::StreamEvent& event, void*) {
@@ -88,10 +89,11 @@ extern "C" int firmware_main(void) {
   // 3. The product: the clip through the streaming classifier.
   picoml::StreamClassifierConfig config;
   config.stride_frames = kStrideFrames;
-  config.average_inferences = 3;
-  config.threshold = 0.8f;
-  config.suppression_ms = 5000;
-  config.ignored_labels = 1u;
+  config.average_inferences = alarm_config::kAverageInferences;
+  config.threshold = alarm_config::kThreshold;
+  config.suppression_ms = alarm_config::kSuppressionMs;
+  config.warmup_frames = alarm_config::kWarmupFrames;
+  config.ignored_labels = alarm_config::kIgnoredLabels;
   picoml::StreamClassifier classifier;
   status = picoml::StreamClassifier::Create(config, &frontend, &interpreter, g_ring, sizeof(g_ring),
                                             &classifier);

@@ -93,27 +93,70 @@ TEST(AlarmFeatures, OneSecondGivesFortyNineFramesOfFortyChannels) {
   EXPECT_EQ(f.size(), 49u * 40u);  // (16000 - 480) / 320 + 1 frames
 }
 
-TEST(AlarmFeatures, WindowsAreLabelledByWholeBeeps) {
-  // 8 s of T3 from 0.5 s: every window after the 2 s warm-up holds a whole
-  // beep (the longest beep-free stretch is 1.5 s), or is skipped as partial.
+struct LabelCase {
+  Pattern pattern;
+  double begin_s, end_s;
+  WindowLabel expected;
+};
+
+class AlarmWindowLabel : public ::testing::TestWithParam<LabelCase> {};
+
+// T3 from 1 s: groups of beeps at 1.0-3.5 s, 5.0-7.5 s, 9.0-11.5 s.
+// T4 from 0.5 s: beeps at 0.5, 0.7, 0.9, 1.1 s (0.1 s each), again from 6.2 s.
+TEST_P(AlarmWindowLabel, WholeGroupsAreAlarmsAndFirstBeepsAreNot) {
+  const LabelCase c = GetParam();
   Clip clip;
-  AlarmParams p;
-  p.onset_s = 0.5;
-  Rng rng(3);
-  clip.samples = ToInt16(SynthesizeAlarm(p, 8 * kSampleRate, rng), 0.3);
-  clip.beeps = BeepIntervals(p, 8 * kSampleRate);
   clip.has_alarm = true;
-  WindowSet set;
-  AddWindows(clip, 5, set);
-  ASSERT_GT(set.count(), 0);
-  for (int64_t l : set.labels) EXPECT_EQ(l, 1);
-  EXPECT_EQ(set.features.size(), static_cast<size_t>(set.count()) * kWindowFrames * kChannels);
+  clip.params.pattern = c.pattern;
+  clip.params.onset_s = c.pattern == Pattern::kT3 ? 1.0 : 0.5;
+  clip.beeps = BeepIntervals(clip.params, 12 * kSampleRate);
+  auto at = [](double s) { return static_cast<int64_t>(s * kSampleRate); };
+  EXPECT_EQ(LabelWindow(clip, at(c.begin_s), at(c.end_s)), c.expected)
+      << c.begin_s << " s to " << c.end_s << " s";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Alarm, AlarmWindowLabel,
+    ::testing::Values(LabelCase{Pattern::kT3, 0.0, 0.9, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT3, 0.5, 2.7, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT3, 0.5, 3.4, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT3, 0.5, 4.5, WindowLabel::kAlarm},
+                      LabelCase{Pattern::kT3, 1.2, 5.2, WindowLabel::kAmbiguous},
+                      LabelCase{Pattern::kT3, 2.0, 6.0, WindowLabel::kAmbiguous},
+                      LabelCase{Pattern::kT3, 3.6, 4.9, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT3, 4.0, 8.0, WindowLabel::kAlarm},
+                      LabelCase{Pattern::kT3, 2.9, 7.6, WindowLabel::kAlarm},
+                      LabelCase{Pattern::kT4, 0.4, 1.25, WindowLabel::kAlarm},
+                      LabelCase{Pattern::kT4, 0.4, 1.0, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT4, 0.75, 2.0, WindowLabel::kAmbiguous},
+                      LabelCase{Pattern::kT4, 1.5, 5.5, WindowLabel::kBackground},
+                      LabelCase{Pattern::kT4, 5.0, 9.0, WindowLabel::kAlarm}));
+
+TEST(AlarmFeatures, BackgroundClipGivesOnlyBackgroundWindowsOfTheModelsSize) {
   Clip quiet;
-  quiet.samples.assign(8 * kSampleRate, 0);
+  quiet.samples.assign(10 * kSampleRate, 0);
   WindowSet none;
   AddWindows(quiet, 5, none);
   ASSERT_GT(none.count(), 0);
   for (int64_t l : none.labels) EXPECT_EQ(l, 0);
+  EXPECT_EQ(none.features.size(), static_cast<size_t>(none.count()) * kWindowFrames * kChannels);
+}
+
+TEST(AlarmFeatures, AlarmClipGivesAlarmWindows) {
+  Clip clip;
+  AlarmParams p;
+  p.onset_s = 4.5;  // windows end from 6 s on: the first ones hear only 1-2 beeps
+  Rng rng(3);
+  clip.samples = ToInt16(SynthesizeAlarm(p, 12 * kSampleRate, rng), 0.3);
+  clip.beeps = BeepIntervals(p, 12 * kSampleRate);
+  clip.params = p;
+  clip.has_alarm = true;
+  WindowSet set;
+  AddWindows(clip, 5, set);
+  int64_t alarms = 0;
+  for (int64_t l : set.labels) alarms += l;
+  EXPECT_GT(alarms, 0);
+  EXPECT_LT(alarms, set.count());  // the first beeps, before the group is whole
 }
 
 }  // namespace

@@ -6,11 +6,12 @@ namespace picoml::alarm {
 
 StreamClassifierConfig DefaultAlarmStreamConfig() {
   StreamClassifierConfig config;
-  config.stride_frames = 10;      // a 2 s window every 200 ms
-  config.average_inferences = 3;  // smoothed over 600 ms
-  config.threshold = 0.8f;
-  config.suppression_ms = 5000;
-  config.ignored_labels = 1u;  // label 0: background
+  config.stride_frames = alarm_config::kStrideFrames;
+  config.average_inferences = alarm_config::kAverageInferences;
+  config.threshold = 0.8f;  // replaced by the tuned threshold
+  config.suppression_ms = alarm_config::kSuppressionMs;
+  config.warmup_frames = alarm_config::kWarmupFrames;
+  config.ignored_labels = alarm_config::kIgnoredLabels;
   return config;
 }
 

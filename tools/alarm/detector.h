@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alarm/goertzel.h"
+#include "alarm_config.h"
 #include "host/model_file.h"
 #include "picoml/audio_frontend.h"
 #include "picoml/audio_stream.h"

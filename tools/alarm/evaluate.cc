@@ -89,15 +89,33 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
   }
   Rng background_rng(options.seed ^ 0xb6);
   for (Detector* detector : detectors) detector->Reset();
-  ForEachBackgroundChunk(
-      backgrounds, options.background_hours, background_rng,
-      [&](int c, int chunks, const Clip& clip) {
-        for (size_t d = 0; d < detectors.size(); ++d)
-          results[d].background_false_alarms +=
-              static_cast<int>(detectors[d]->Push(clip.samples.data(), clip.samples.size()).size());
-        if (progress && (c + 1) % 60 == 0)
-          progress(fmt::format("background: {} of {} minutes", c + 1, chunks));
-      });
+  std::vector<int16_t> previous;  // the chunk before, for audio that spans two
+  ForEachBackgroundChunk(backgrounds, options.background_hours, background_rng,
+                         [&](int c, int chunks, const Clip& clip) {
+                           for (size_t d = 0; d < detectors.size(); ++d) {
+                             const std::vector<double> events =
+                                 detectors[d]->Push(clip.samples.data(), clip.samples.size());
+                             results[d].background_false_alarms += static_cast<int>(events.size());
+                             if (!options.on_background_false_alarm) continue;
+                             for (double t : events) {
+                               // The 6 s before the event, from this chunk and the one before.
+                               const int64_t end =
+                                   std::llround((t - c * kChunkSeconds) * kSampleRate);
+                               const int64_t begin = end - 6 * kSampleRate;
+                               std::vector<int16_t> audio;
+                               for (int64_t i = begin; i < end; ++i) {
+                                 if (i >= 0 && i < static_cast<int64_t>(clip.samples.size()))
+                                   audio.push_back(clip.samples[i]);
+                                 else if (i < 0 && -i <= static_cast<int64_t>(previous.size()))
+                                   audio.push_back(previous[previous.size() + i]);
+                               }
+                               options.on_background_false_alarm(detectors[d]->name(), t, audio);
+                             }
+                           }
+                           previous = clip.samples;
+                           if (progress && (c + 1) % 60 == 0)
+                             progress(fmt::format("background: {} of {} minutes", c + 1, chunks));
+                         });
   for (DetectorResult& r : results)
     r.background_hours =
         std::ceil(options.background_hours * 3600.0 / kChunkSeconds) * kChunkSeconds / 3600.0;
@@ -243,10 +261,12 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   result.table = nlohmann::json::array();
   for (int use_cnn = 0; use_cnn <= (cnn ? 1 : 0); ++use_cnn) {
     std::vector<double> grid;
-    if (use_cnn)
-      for (double t = 0.30; t < 0.995; t += 0.05) grid.push_back(t);
-    else
+    if (use_cnn) {
+      for (int t = 30; t <= 99; ++t) grid.push_back(t / 100.0);
+      grid.insert(grid.end(), {0.995, 0.998});
+    } else {
       for (double t = 0.05; t < 0.96; t += 0.05) grid.push_back(t);
+    }
     double chosen = grid.back(), recall = 0.0;
     bool found = false;
     for (double t : grid) {

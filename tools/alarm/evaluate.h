@@ -28,6 +28,10 @@ struct EvalOptions {
   double alarm_seconds = 10.0;
   double background_hours = 1.0;
   uint64_t seed = 0x7e57;  // test seeds; training uses others
+  // Called with the last seconds of background audio before each false alarm
+  // in the background stream (to listen to, or look at, what fooled it).
+  std::function<void(const std::string& detector, double time_s, const std::vector<int16_t>& audio)>
+      on_background_false_alarm;
 };
 
 // One alarm clip as the evaluation generates it.

@@ -23,25 +23,45 @@ std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples) {
   return features;
 }
 
+WindowLabel LabelWindow(const Clip& clip, int64_t begin, int64_t end) {
+  if (clip.beeps.empty()) return WindowLabel::kBackground;
+  const int group_size = GroupSize(clip.params.pattern);
+  const int groups = clip.beeps.back().group + 1;
+  bool any = false, only_first_group = true;
+  int64_t first_group_begin = clip.beeps.front().begin;
+  for (int g = 0; g < groups; ++g) {
+    int inside = 0, total = 0;
+    for (const Interval& beep : clip.beeps) {
+      if (beep.group != g) continue;
+      ++total;
+      if (beep.begin >= begin && beep.end <= end) ++inside;
+      if (beep.end > begin && beep.begin < end) {
+        any = true;
+        if (g != 0) only_first_group = false;
+      }
+    }
+    if (total == group_size && inside == group_size) return WindowLabel::kAlarm;
+  }
+  if (!any) return WindowLabel::kBackground;
+  // The first group heard only in part, from its start: the alarm has not
+  // shown its pattern yet, and one or two beeps alone must not be reported.
+  if (only_first_group && begin <= first_group_begin) return WindowLabel::kBackground;
+  return WindowLabel::kAmbiguous;
+}
+
 void AddWindows(const Clip& clip, int stride, WindowSet& out) {
   const std::vector<int8_t> features = ComputeFeatures(clip.samples);
   const int64_t frames = static_cast<int64_t>(features.size()) / kChannels;
-  for (int64_t last = 100 + kWindowFrames - 1; last < frames; last += stride) {
+  for (int64_t last = alarm_config::kWarmupFrames + kWindowFrames - 1; last < frames;
+       last += stride) {
     const int64_t first = last - kWindowFrames + 1;
     // Samples the window covers: from the start of its first frame's 30 ms
     // to the end of its last frame's.
-    const int64_t begin = FrameEndSample(first) - 480, end = FrameEndSample(last);
-    bool whole = false, partial = false;
-    for (const Interval& beep : clip.beeps) {
-      if (beep.begin >= begin && beep.end <= end)
-        whole = true;
-      else if (beep.end > begin && beep.begin < end)
-        partial = true;
-    }
-    if (!whole && partial) continue;
+    const WindowLabel label = LabelWindow(clip, FrameEndSample(first) - 480, FrameEndSample(last));
+    if (label == WindowLabel::kAmbiguous) continue;
     out.features.insert(out.features.end(), features.begin() + first * kChannels,
                         features.begin() + (last + 1) * kChannels);
-    out.labels.push_back(whole ? 1 : 0);
+    out.labels.push_back(label == WindowLabel::kAlarm ? 1 : 0);
   }
 }
 
@@ -51,9 +71,9 @@ WindowSet MakeWindowSet(const BackgroundLibrary& backgrounds, const DatasetOptio
   const int64_t length = static_cast<int64_t>(options.seconds * kSampleRate);
   for (int c = 0; c < options.clips; ++c) {
     const double level = rng.Uniform(-45.0, -15.0);
-    if (c % 2 == 0) {
+    if (rng.Chance(options.alarm_fraction)) {
       AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
-      alarm.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
+      alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
       const double snr = rng.Uniform(options.snr_low, options.snr_high);
       AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, set);
     } else {

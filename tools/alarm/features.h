@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "alarm/generator.h"
+#include "alarm_config.h"
 
 namespace picoml::alarm {
 
-constexpr int kChannels = 40;       // mel channels per frame
-constexpr int kFrameSamples = 320;  // 20 ms stride
-constexpr int kWindowFrames = 100;  // the CNN sees 2 s
+constexpr int kChannels = alarm_config::kChannels;          // mel channels per frame
+constexpr int kFrameSamples = 320;                          // 20 ms stride
+constexpr int kWindowFrames = alarm_config::kWindowFrames;  // 4 s
 
 // All frames of `samples` streamed through a fresh front end: frame f is
 // features[f * 40 .. f * 40 + 40), its window ending at sample 480 + 320 f.
@@ -27,10 +28,18 @@ struct WindowSet {
   int64_t count() const { return static_cast<int64_t>(labels.size()); }
 };
 
+// What a window of audio [begin, end) (samples) teaches the CNN. Alarm: it
+// holds one whole group of beeps (three for T3, four for T4), the pattern
+// that tells an alarm from other beeps. Background: no beep at all, or only
+// the start of the first group (one or two beeps must not be reported).
+// Ambiguous (left out of training): anything else, such as the tail of one
+// group and the head of the next.
+enum class WindowLabel { kBackground, kAlarm, kAmbiguous };
+WindowLabel LabelWindow(const Clip& clip, int64_t begin, int64_t end);
+
 // Cuts windows ending every `stride` frames, starting once the front end's
-// noise estimate has settled (2 s). Label 1 when the window holds at least
-// one whole beep; 0 when it holds no beep at all; windows holding only part
-// of a beep are ambiguous and skipped.
+// noise estimate has settled (2 s), labelled by LabelWindow; ambiguous
+// windows are skipped.
 void AddWindows(const Clip& clip, int stride, WindowSet& out);
 
 // Training data: `clips` clips of `seconds` each, half with an alarm (T3 or
@@ -38,9 +47,10 @@ void AddWindows(const Clip& clip, int stride, WindowSet& out);
 // background only, levels -45 to -15 dBFS RMS.
 struct DatasetOptions {
   int clips = 1200;
-  double seconds = 8.0;
+  double seconds = 12.0;
   double snr_low = -8.0, snr_high = 20.0;
-  int stride = 20;
+  int stride = 10;
+  double alarm_fraction = 0.5;  // of the clips
   uint64_t seed = 1;
 };
 WindowSet MakeWindowSet(const BackgroundLibrary& backgrounds, const DatasetOptions& options);

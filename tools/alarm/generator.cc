@@ -91,18 +91,19 @@ AlarmParams RandomAlarm(Rng& rng, Pattern pattern) {
 
 std::vector<Interval> BeepIntervals(const AlarmParams& p, int64_t length) {
   const bool t3 = p.pattern == Pattern::kT3;
-  const int beeps = t3 ? 3 : 4;
+  const int beeps = GroupSize(p.pattern);
   const double beep = (t3 ? 0.5 : 0.1) * p.timing_scale;
   const double gap = (t3 ? 0.5 : 0.1) * p.timing_scale;
   const double quiet = (t3 ? 1.5 : 5.0) * p.timing_scale;
   const double cycle = beeps * beep + (beeps - 1) * gap + quiet;
   std::vector<Interval> out;
-  for (double start = p.onset_s; start * kSampleRate < length; start += cycle) {
+  int group = 0;
+  for (double start = p.onset_s; start * kSampleRate < length; start += cycle, ++group) {
     for (int b = 0; b < beeps; ++b) {
       const double t = start + b * (beep + gap);
       const int64_t begin = std::llround(t * kSampleRate);
       const int64_t end = std::min<int64_t>(length, std::llround((t + beep) * kSampleRate));
-      if (begin < length) out.push_back({begin, end});
+      if (begin < length) out.push_back({begin, end, group});
     }
   }
   return out;

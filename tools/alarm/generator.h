@@ -57,10 +57,15 @@ struct AlarmParams {
 // +-10 %, timing +-10 %, harmonics, RT60 0.2-0.8 s.
 AlarmParams RandomAlarm(Rng& rng, Pattern pattern);
 
-// A beep: [begin, end) in samples.
+// A beep: [begin, end) in samples, and the pattern cycle it belongs to (0 for
+// the first group of beeps after the onset, 1 for the next, ...).
 struct Interval {
   int64_t begin = 0, end = 0;
+  int group = 0;
 };
+
+// Beeps per group: 3 for T3, 4 for T4.
+inline int GroupSize(Pattern pattern) { return pattern == Pattern::kT3 ? 3 : 4; }
 
 // The beep times of `params` in a clip of `length` samples (beeps cut at the
 // clip's end are included, cut).

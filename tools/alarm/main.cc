@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   train->add_option("--max-lr", train_options.max_lr, "One-cycle peak learning rate");
   train->add_option("--threads", train_options.threads, "Threads (0: LibTorch's choice)");
   train->add_option("--seed", train_options.data.seed, "Seed of data and weights");
+  train->add_option("--mining-clips", train_options.mining_clips,
+                    "Background clips to mine for hard negatives after the first round (0: none)");
+  train->add_option("--mining-epochs", train_options.mining_epochs, "Epochs after mining");
+  train->add_option("--mining-score", train_options.mining_score,
+                    "Alarm score from which a background window is a hard negative");
 #endif
 
   auto* tune = app.add_subcommand("tune", "Tune both detectors' thresholds on TRAINING data");
@@ -118,6 +123,9 @@ int main(int argc, char** argv) {
   eval->add_option("--clips-per-snr", eval_options.clips_per_snr, "Alarm clips per SNR");
   eval->add_option("--hours", eval_options.background_hours, "Hours of test background");
   eval->add_option("--seed", eval_options.seed, "Test seed");
+  std::string dump_dir;
+  eval->add_option("--dump-false-alarms", dump_dir,
+                   "Write the 6 s of background before each false alarm as WAV files here");
 
   try {
     app.parse(argc, argv);
@@ -183,6 +191,16 @@ int main(int argc, char** argv) {
                        eval_options.background_hours, config.threshold, cnn.model_bytes(),
                        cnn.arena_bytes(), goertzel_threshold)
                 << std::flush;
+      if (!dump_dir.empty()) {
+        std::filesystem::create_directories(dump_dir);
+        eval_options.on_background_false_alarm = [&dump_dir](const std::string& detector,
+                                                             double time_s,
+                                                             const std::vector<int16_t>& audio) {
+          const std::string path = fmt::format("{}/{}-{:09.2f}s.wav", dump_dir, detector, time_s);
+          WriteWav(path, audio);
+          std::cerr << "false alarm: " << path << std::endl;
+        };
+      }
       const auto results = Evaluate(backgrounds, {&cnn, &goertzel}, eval_options, Progress);
       nlohmann::json j = {
           {"cnn_threshold", config.threshold}, {"goertzel_threshold", goertzel_threshold},

@@ -25,12 +25,13 @@ train::NetworkSpec AlarmSpec() {
   spec.height = kWindowFrames;
   spec.width = kChannels;
   spec.channels = 1;
-  auto conv = [](int filters, int stride, bool same) {
+  auto conv = [](int filters, int stride, int kernel_h = 3, int kernel_w = 3) {
     train::LayerSpec l;
     l.kind = LayerKind::kConv2D;
     l.filters = filters;
     l.stride = stride;
-    l.same_padding = same;
+    l.kernel_h = kernel_h;
+    l.kernel_w = kernel_w;
     l.relu = true;
     return l;
   };
@@ -41,14 +42,14 @@ train::NetworkSpec AlarmSpec() {
   dense.kind = LayerKind::kDense;
   dense.filters = 2;
   softmax.kind = LayerKind::kSoftmax;
-  spec.layers = {conv(8, 2, false),
-                 conv(16, 2, false),
-                 conv(24, 2, false),
-                 pool,
-                 conv(32, 1, true),
-                 gap,
-                 dense,
-                 softmax};
+  // 200 x 40 -> 99 x 19 x 8 -> 49 x 9 x 8 -> 24 x 4 x 16 -> 11 x 1 x 32: the
+  // time axis keeps its order down to 11 steps of 320 ms, and the last
+  // convolution spans all of them, so the network can weigh where in the
+  // window the beeps fall (their count and spacing), not only how many
+  // beep-like frames there are.
+  const int steps = ((((kWindowFrames - 3) / 2 + 1) / 2 - 3) / 2 + 1 - 3) / 2 + 1;
+  spec.layers = {conv(8, 2), pool,  conv(16, 2), conv(32, 2), conv(32, 1, steps, 1),
+                 gap,        dense, softmax};
   return spec;
 }
 
@@ -63,6 +64,34 @@ train::Examples ToExamples(const WindowSet& set) {
   for (size_t i = 0; i < set.features.size(); ++i) out[i] = (set.features[i] + 128) / 255.0f;
   e.labels = torch::tensor(set.labels, torch::kInt64);
   return e;
+}
+
+// Hard-negative mining: the background windows (from clips the first round
+// never saw) that the trained network scores highest as alarms. Adding them
+// and training on teaches it what in a home is easy to mistake for an alarm.
+WindowSet MineHardNegatives(train::Network& network, const BackgroundLibrary& backgrounds,
+                            const DatasetOptions& options, double min_score) {
+  const WindowSet pool = MakeWindowSet(backgrounds, options);
+  WindowSet hard;
+  torch::NoGradGuard no_grad;
+  network->eval();
+  const int64_t window = int64_t{kWindowFrames} * kChannels;
+  constexpr int64_t kBatch = 512;
+  for (int64_t begin = 0; begin < pool.count(); begin += kBatch) {
+    const int64_t n = std::min(kBatch, pool.count() - begin);
+    torch::Tensor x = torch::empty({n, 1, kWindowFrames, kChannels});
+    float* out = x.data_ptr<float>();
+    const int8_t* in = pool.features.data() + begin * window;
+    for (int64_t i = 0; i < n * window; ++i) out[i] = (in[i] + 128) / 255.0f;
+    const torch::Tensor alarm = network->forward(x).select(1, 1).contiguous();
+    const float* score = alarm.data_ptr<float>();
+    for (int64_t i = 0; i < n; ++i) {
+      if (score[i] < min_score) continue;
+      hard.features.insert(hard.features.end(), in + i * window, in + (i + 1) * window);
+      hard.labels.push_back(0);
+    }
+  }
+  return hard;
 }
 
 }  // namespace
@@ -101,8 +130,38 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
   train::Network network(AlarmSpec());
   std::cout << fmt::format("Network {}: {} parameters\n", network->spec().name,
                            network->ParameterCount());
-  const auto history =
-      train::Fit(network, data, train_options, std::cout, isatty(STDOUT_FILENO) != 0);
+  auto history = train::Fit(network, data, train_options, std::cout, isatty(STDOUT_FILENO) != 0);
+
+  int64_t mined = 0;
+  if (options.mining_clips > 0) {
+    DatasetOptions mining = options.data;
+    mining.clips = options.mining_clips;
+    mining.alarm_fraction = 0.0;
+    mining.seed = options.data.seed + 2000003;
+    WindowSet hard = MineHardNegatives(network, backgrounds, mining, options.mining_score);
+    mined = hard.count();
+    std::cout << fmt::format(
+                     "Hard negatives: {} background windows from {} new clips score >= {} as "
+                     "alarm; training {} more epochs with them\n",
+                     mined, options.mining_clips, options.mining_score, options.mining_epochs)
+              << std::flush;
+    if (mined > 0 && options.mining_epochs > 0) {
+      WindowSet combined = train_set;
+      // Each hard window counts `mining_repeat` times.
+      for (int r = 0; r < options.mining_repeat; ++r) {
+        combined.features.insert(combined.features.end(), hard.features.begin(),
+                                 hard.features.end());
+        combined.labels.insert(combined.labels.end(), hard.labels.begin(), hard.labels.end());
+      }
+      data.train = ToExamples(combined);
+      train::TrainOptions fine = train_options;
+      fine.epochs = options.mining_epochs;
+      fine.max_lr = options.max_lr / 3;
+      fine.seed = train_options.seed + 1;
+      const auto more = train::Fit(network, data, fine, std::cout, isatty(STDOUT_FILENO) != 0);
+      history.insert(history.end(), more.begin(), more.end());
+    }
+  }
 
   std::filesystem::create_directories(options.out_dir);
   train::SaveCheckpoint(network, options.out_dir + "/model.pt");
@@ -120,6 +179,7 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary = {{"train_windows", train_set.count()},
                             {"train_alarm_windows", positives},
+                            {"hard_negative_windows", mined},
                             {"validation_windows", validation_set.count()},
                             {"parameters", network->ParameterCount()},
                             {"model_bytes", bytes.size()},

@@ -16,14 +16,22 @@ struct AlarmTrainOptions {
   int epochs = 8;
   int batch_size = 64;
   double max_lr = 4e-3;
+  // Hard-negative mining after the first round: background windows from
+  // `mining_clips` fresh clips scoring >= mining_score are added
+  // (mining_repeat times each) and training goes on for mining_epochs.
+  int mining_clips = 0;
+  double mining_score = 0.05;
+  int mining_repeat = 2;
+  int mining_epochs = 3;
   int threads = 0;
   std::string out_dir = "out/alarm";
 };
 
-// The alarm CNN: [1, 100, 40, 1] int8 features in, (background, alarm) out.
-//   Conv 8 3x3 /2 ReLU -> Conv 16 3x3 /2 ReLU -> Conv 24 3x3 /2 ReLU
-//   -> MaxPool 2 -> Conv 32 3x3 ReLU (SAME) -> global average pool -> Dense 2 -> Softmax
-// About 14k parameters.
+// The alarm CNN: [1, 200, 40, 1] int8 features in, (background, alarm) out.
+//   Conv 8 3x3 /2 ReLU -> MaxPool 2 -> Conv 16 3x3 /2 ReLU -> Conv 32 3x3 /2 ReLU
+//   -> Conv 32 11x1 ReLU (over the whole remaining time axis) -> global average
+//   pool (of one position) -> Dense 2 -> Softmax. About 16k parameters and
+//   310k multiply-accumulates per window.
 
 // Trains and writes <out_dir>/model.pt, model.tflite and train.json; returns
 // the path of the .tflite.

@@ -1,0 +1,37 @@
+// The alarm detector's window and decision settings, shared by the device
+// example, the firmware image and the host tools (training, tuning,
+// evaluation), so that all of them cut and judge the audio alike.
+#ifndef PICOML_EXAMPLES_ALARM_ALARM_CONFIG_H_
+#define PICOML_EXAMPLES_ALARM_ALARM_CONFIG_H_
+
+#include <stdint.h>
+
+namespace alarm_config {
+
+// The CNN sees 200 frames of 40 int8 log-mel channels: 4 s, one whole T3
+// cycle (three 0.5 s beeps with 0.5 s gaps, 1.5 s quiet) or a T4 group.
+constexpr int kWindowFrames = 200;
+constexpr int kChannels = 40;
+// It runs every 20 frames (400 ms); its alarm probability is averaged over
+// the last 2 runs before the threshold is applied; after an event, 5 s pass
+// before the next can be reported.
+constexpr int kStrideFrames = 20;
+constexpr int kAverageInferences = 2;
+constexpr uint32_t kSuppressionMs = 5000;
+// The first 2 s of a stream only settle the front end's noise estimate and
+// gain control (training windows start there too).
+constexpr int kWarmupFrames = 100;
+// Label 0 is background, label 1 the alarm.
+constexpr uint32_t kIgnoredLabels = 1u;
+// The averaged alarm probability that reports an event: tuned per model on
+// training data (picoml-alarm tune writes it to thresholds.json, and the
+// builds of the example and the firmware pass it in).
+#ifdef PICOML_ALARM_THRESHOLD
+constexpr float kThreshold = PICOML_ALARM_THRESHOLD;
+#else
+constexpr float kThreshold = 0.9f;
+#endif
+
+}  // namespace alarm_config
+
+#endif  // PICOML_EXAMPLES_ALARM_ALARM_CONFIG_H_
