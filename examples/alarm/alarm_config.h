@@ -16,7 +16,7 @@ constexpr int kChannels = 40;
 // the last 2 runs before the threshold is applied; after an event, 5 s pass
 // before the next can be reported.
 constexpr int kStrideFrames = 20;
-constexpr int kAverageInferences = 2;
+constexpr int kAverageInferences = 3;
 constexpr uint32_t kSuppressionMs = 5000;
 // The first 2 s of a stream only settle the front end's noise estimate and
 // gain control (training windows start there too).

@@ -267,21 +267,32 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     } else {
       for (double t = 0.05; t < 0.96; t += 0.05) grid.push_back(t);
     }
-    double chosen = grid.back(), recall = 0.0;
-    bool found = false;
+    // The fewest false alarms (none, ideally), then the lowest threshold
+    // (the best recall), among thresholds that keep at least half the best
+    // recall of the grid: the int8 softmax saturates at 255/256, so the top of
+    // the grid can be quiet only because it detects nothing.
+    std::vector<std::pair<double, int>> points;
+    double best_recall = 0.0;
     for (double t : grid) {
-      const auto [r, fa] = replay(use_cnn, t);
+      points.push_back(replay(use_cnn, t));
+      best_recall = std::max(best_recall, points.back().first);
+    }
+    double chosen = grid.front(), recall = -1.0;
+    int fewest = -1;
+    for (size_t i = 0; i < grid.size(); ++i) {
+      const double t = grid[i];
+      const auto [r, fa] = points[i];
       result.table.push_back({{"detector", use_cnn ? "cnn" : "goertzel"},
                               {"threshold", t},
                               {"train_recall", r},
                               {"train_false_alarms", fa}});
-      if (!found && fa == 0) {
-        found = true;
+      if (r >= 0.5 * best_recall && (fewest < 0 || fa < fewest)) {
+        fewest = fa;
         chosen = t;
         recall = r;
       }
     }
-    if (!found) recall = replay(use_cnn, chosen).first;
+    if (recall < 0) recall = replay(use_cnn, chosen).first;
     (use_cnn ? result.cnn_threshold : result.goertzel_threshold) = chosen;
     (use_cnn ? result.cnn_recall : result.goertzel_recall) = recall;
   }

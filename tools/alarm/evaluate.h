@@ -73,9 +73,10 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
                                     const std::vector<float>& scores, double threshold,
                                     double suppression_s);
 
-// Threshold tuning on training data: the lowest threshold of `grid` with no
-// false alarm in the training background stream and in the clips' lead-ins
-// (the most sensitive detector that is still quiet), with its training recall.
+// Threshold tuning on training data: the lowest threshold with the fewest
+// false alarms (in the training background stream and the clips' lead-ins)
+// among those keeping at least half the best recall: the most sensitive
+// detector that is still as quiet as it can be, with its training recall.
 struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
   double cnn_recall = 0, goertzel_recall = 0;
