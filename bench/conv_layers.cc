@@ -77,9 +77,15 @@ bool SetUpWindow(const NodeContext& node, ConvLayer& layer) {
   // DEPTHWISE_CONV_2D [1, H, W, C] (a channel's taps are `channels` apart).
   const int64_t taps = int64_t{g.filter_height} * g.filter_width;
   const int64_t terms = depthwise ? taps : taps * layer.window.filter_depth;
+  if (!depthwise) {  // the optimized CONV_2D gathers each window into working memory
+    layer.gathered_window.assign(
+        conv::Conv2DInt8ScratchBytes(g.filter_height, g.filter_width, layer.window.filter_depth) /
+            2,
+        0);
+    return true;
+  }
   if (terms > conv::kMaxFoldedTerms) return false;
-  return depthwise ? FoldBias(layer, channels, taps, 1, channels, layer.window.stage.input_offset)
-                   : FoldBias(layer, channels, terms, terms, 1, layer.window.stage.input_offset);
+  return FoldBias(layer, channels, taps, 1, channels, layer.window.stage.input_offset);
 }
 
 bool SetUpDense(const NodeContext& node, ConvLayer& layer) {
@@ -174,7 +180,8 @@ void RunLayer(ConvLayer& layer, bool optimized) {
   p.multipliers = layer.multipliers.data();
   p.shifts = layer.shifts.data();
   p.folded_bias = layer.folded_bias.data();
-  // As the kernels' eval does: the optimized variants fold the bias into
+  p.window = layer.gathered_window.data();
+  // As the kernels' eval does: the optimized depthwise folds the bias into
   // working memory first, every run, and that cost is part of the figure.
   const bool depthwise = layer.op == BuiltinOperator::kDepthwiseConv2D;
   if (depthwise && optimized) {
@@ -183,7 +190,6 @@ void RunLayer(ConvLayer& layer, bool optimized) {
   } else if (depthwise) {
     conv::DepthwiseConv2DInt8Reference(p, in, layer.filter, layer.bias, out);
   } else if (optimized) {
-    conv::FoldConv2DBias(p, layer.filter, layer.bias);
     conv::Conv2DInt8Optimized(p, in, layer.filter, layer.bias, out);
   } else {
     conv::Conv2DInt8Reference(p, in, layer.filter, layer.bias, out);

@@ -29,11 +29,12 @@ struct ConvLayer {
   kernels::conv::FullyConnectedInt8Params dense = {};  // FULLY_CONNECTED
   std::vector<int32_t> multipliers;
   std::vector<int8_t> shifts;
-  std::vector<int32_t> folded_bias;    // CONV_2D, DEPTHWISE_CONV_2D working memory
-  std::vector<int16_t> shifted_input;  // FULLY_CONNECTED working memory
-  const int8_t* filter = nullptr;      // in the model's bytes
-  const int32_t* bias = nullptr;       // in the model's bytes, or null
-  std::vector<int8_t> input;           // xorshift32 bytes, seed 1
+  std::vector<int32_t> folded_bias;      // DEPTHWISE_CONV_2D working memory
+  std::vector<int16_t> gathered_window;  // CONV_2D working memory
+  std::vector<int16_t> shifted_input;    // FULLY_CONNECTED working memory
+  const int8_t* filter = nullptr;        // in the model's bytes
+  const int32_t* bias = nullptr;         // in the model's bytes, or null
+  std::vector<int8_t> input;             // xorshift32 bytes, seed 1
   std::vector<int8_t> output;
 };
 

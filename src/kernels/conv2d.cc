@@ -23,15 +23,14 @@ using conv::OutputStage;
 using conv::WindowInt8Params;
 
 // Node data: this header, then int32 multipliers[C] and int8 shifts[C]
-// (int8 only; C = output channels). The optimized int8 path computes the
-// folded bias into the node's scratch at each eval rather than keeping it
-// here: scratch shares the activation region, node data is held for good.
+// (int8 only; C = output channels). The int8 kernel gathers each window
+// into the node's scratch (filter height x width x depth int16): scratch
+// shares the activation region, node data is held for good.
 struct Conv2DData {
   ConvGeometry geometry;
   int32_t filter_depth;
   int32_t is_float;
   int32_t has_bias;
-  int32_t use_optimized;
   OutputStage stage;
 };
 
@@ -42,24 +41,8 @@ struct Conv2DSetup {
   int32_t filter_depth;
   bool is_float;
   bool has_bias;
-  bool use_optimized;  // int8 only; see UseOptimized
   conv::WindowOptions options;
 };
-
-// The optimized int8 loops fold the input offset into the bias, which needs
-// constant filter (and bias) data whose folded sums fit int32. Decided from
-// the model alone, so plan and prepare agree.
-bool UseOptimized(const NodeContext& node, const Conv2DSetup& setup) {
-  const Tensor filter = node.input(1);
-  if (!filter.is_constant || (setup.has_bias && !node.input(2).is_constant)) return false;
-  const int64_t terms = static_cast<int64_t>(setup.geometry.filter_height) *
-                        setup.geometry.filter_width * setup.filter_depth;
-  if (terms > conv::kMaxFoldedTerms) return false;
-  return conv::FoldedBiasFits(filter.data_as<const int8_t>(),
-                              setup.has_bias ? node.input(2).data_as<const int32_t>() : nullptr,
-                              -node.input(0).quantization.zero_point(0),
-                              setup.geometry.output_depth, terms, terms, 1);
-}
 
 Status Check(const NodeContext& node, Conv2DSetup* setup) {
   if (node.input_count() < 2 || node.input_count() > 3 || node.output_count() != 1 ||
@@ -133,7 +116,6 @@ Status Check(const NodeContext& node, Conv2DSetup* setup) {
       setup->options.activation, 0, g.output_depth,
       static_cast<int64_t>(g.filter_height) * g.filter_width * setup->filter_depth,
       "CONV_2D (filter height x width x input channels)"));
-  setup->use_optimized = !setup->is_float && UseOptimized(node, *setup);
   return Status::Ok();
 }
 
@@ -143,7 +125,10 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   const int32_t channels = setup.geometry.output_depth;
   memory->node_data_bytes = setup.is_float ? conv::NodeDataBytes(sizeof(Conv2DData), 0)
                                            : conv::NodeDataBytes(sizeof(Conv2DData), channels);
-  memory->scratch_bytes = setup.use_optimized ? conv::WindowInt8ScratchBytes(channels) : 0;
+  memory->scratch_bytes = setup.is_float ? 0
+                                         : conv::Conv2DInt8ScratchBytes(
+                                               setup.geometry.filter_height,
+                                               setup.geometry.filter_width, setup.filter_depth);
   return Status::Ok();
 }
 
@@ -167,7 +152,6 @@ Status Prepare(const NodeContext& node, void* node_data) {
                                         output.quantization.scale(0), channels, node.rounding(),
                                         conv::MultiplierArray(node_data, sizeof(Conv2DData)),
                                         conv::ShiftArray(node_data, sizeof(Conv2DData), channels));
-    data.use_optimized = setup.use_optimized ? 1 : 0;
   }
   memcpy(node_data, &data, sizeof(data));
   return Status::Ok();
@@ -233,16 +217,11 @@ Status Eval(const NodeContext& node, const void* node_data, void* scratch) {
   params.rounding = node.rounding();
   params.multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
   params.shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
-  params.folded_bias = data.use_optimized ? static_cast<int32_t*>(scratch) : nullptr;
+  params.folded_bias = nullptr;
+  params.window = static_cast<int16_t*>(scratch);
   const int32_t* bias = data.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
-  if (data.use_optimized) {
-    conv::FoldConv2DBias(params, filter.data_as<const int8_t>(), bias);
-    conv::Conv2DInt8Optimized(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
-                              bias, output.data_as<int8_t>());
-  } else {
-    conv::Conv2DInt8Reference(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
-                              bias, output.data_as<int8_t>());
-  }
+  conv::Conv2DInt8Optimized(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
+                            bias, output.data_as<int8_t>());
   return Status::Ok();
 }
 
@@ -275,34 +254,85 @@ inline void Int8Position(const WindowInt8Params& p, const int8_t* image, const i
   }
 }
 
-// The whole window is inside the input: a pure int8 dot product per channel
-// plus the folded bias.
-inline void Int8Interior(const WindowInt8Params& p, const int8_t* image, const int8_t* filter,
-                         int32_t y0, int32_t x0, int32_t in_channel, int32_t first, int32_t count,
-                         int8_t* out) {
+// The optimized loops. At each output position the window is gathered once
+// into int16 working memory as input - zero point, with 0 for the taps that
+// fall into the padding, in the filter's (row, column, channel) order. Each
+// output channel is then one contiguous dot product over it, four channels
+// at a time so that every window value is loaded once per four channels;
+// border positions take the same path as interior ones. The products are
+// the reference's terms and their sum fits int32 (plan limits the terms),
+// so the order does not change the result: the bytes are identical.
+inline void GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t y0, int32_t x0,
+                         int32_t in_channel, int16_t* window) {
   const ConvGeometry& g = p.geometry;
   const int32_t depth = p.filter_depth;
-  const int32_t filter_row = g.filter_width * depth;
-  const int32_t filter_size = g.filter_height * filter_row;
-  const int8_t* origin = image + (y0 * g.input_width + x0) * g.input_depth + in_channel;
-  // Steps in ptrdiff_t, and pointers formed only for taps that exist: a huge
-  // dilation must neither overflow int32 nor point past the input.
-  const ptrdiff_t tap_step = static_cast<ptrdiff_t>(g.dilation_width) * g.input_depth;
-  const ptrdiff_t row_step =
-      static_cast<ptrdiff_t>(g.dilation_height) * g.input_width * g.input_depth;
-  for (int32_t oc = first; oc < first + count; ++oc) {
-    const int8_t* w = filter + oc * filter_size;
-    // The dot product fits int32 (plan limits the terms); the folded bias is
-    // added modulo 2^32 as in the reference path.
-    int32_t sum = 0;
-    for (int32_t fy = 0; fy < g.filter_height; ++fy) {
-      for (int32_t fx = 0; fx < g.filter_width; ++fx, w += depth) {
-        const int8_t* in = origin + fy * row_step + fx * tap_step;
-        for (int32_t ic = 0; ic < depth; ++ic) sum += w[ic] * in[ic];
-      }
+  const int32_t row_terms = g.filter_width * depth;
+  const int32_t offset = p.stage.input_offset;
+  const ptrdiff_t row_bytes = static_cast<ptrdiff_t>(g.input_width) * g.input_depth;
+  // One group, no dilation across and the row's taps all inside: the row of
+  // the window is one run of input bytes.
+  const bool runs = depth == g.input_depth && g.dilation_width == 1 && x0 >= 0 &&
+                    x0 + g.filter_width <= g.input_width;
+  for (int32_t fy = 0; fy < g.filter_height; ++fy, window += row_terms) {
+    const int32_t y = y0 + fy * g.dilation_height;
+    if (y < 0 || y >= g.input_height) {
+      for (int32_t i = 0; i < row_terms; ++i) window[i] = 0;
+      continue;
     }
-    const int32_t acc = fixed_point::WrappingAdd(p.folded_bias[oc], sum);
-    out[oc] = conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
+    const int8_t* row = image + y * row_bytes;
+    if (runs) {
+      const int8_t* in = row + static_cast<ptrdiff_t>(x0) * depth;
+      for (int32_t i = 0; i < row_terms; ++i) window[i] = static_cast<int16_t>(in[i] + offset);
+      continue;
+    }
+    for (int32_t fx = 0; fx < g.filter_width; ++fx) {
+      int16_t* out = window + fx * depth;
+      const int32_t x = x0 + fx * g.dilation_width;
+      if (x < 0 || x >= g.input_width) {
+        for (int32_t ic = 0; ic < depth; ++ic) out[ic] = 0;
+        continue;
+      }
+      const int8_t* in = row + static_cast<ptrdiff_t>(x) * g.input_depth + in_channel;
+      for (int32_t ic = 0; ic < depth; ++ic) out[ic] = static_cast<int16_t>(in[ic] + offset);
+    }
+  }
+}
+
+inline int8_t Int8Output(const WindowInt8Params& p, int32_t acc, const int32_t* bias, int32_t oc) {
+  if (bias) acc = fixed_point::WrappingAdd(acc, bias[oc]);
+  return conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
+}
+
+// Output channels [first, first + count) from the gathered window of
+// `terms` values; channel c's filter is filter[c * terms, (c + 1) * terms).
+inline void Int8Channels(const WindowInt8Params& p, const int16_t* window, int32_t terms,
+                         const int8_t* filter, const int32_t* bias, int32_t first, int32_t count,
+                         int8_t* out) {
+  const int32_t end = first + count;
+  int32_t oc = first;
+  for (; oc + 4 <= end; oc += 4) {
+    const int8_t* w0 = filter + static_cast<ptrdiff_t>(oc) * terms;
+    const int8_t* w1 = w0 + terms;
+    const int8_t* w2 = w1 + terms;
+    const int8_t* w3 = w2 + terms;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t t = 0; t < terms; ++t) {
+      const int32_t v = window[t];
+      a0 += w0[t] * v;
+      a1 += w1[t] * v;
+      a2 += w2[t] * v;
+      a3 += w3[t] * v;
+    }
+    out[oc] = Int8Output(p, a0, bias, oc);
+    out[oc + 1] = Int8Output(p, a1, bias, oc + 1);
+    out[oc + 2] = Int8Output(p, a2, bias, oc + 2);
+    out[oc + 3] = Int8Output(p, a3, bias, oc + 3);
+  }
+  for (; oc < end; ++oc) {
+    const int8_t* w = filter + static_cast<ptrdiff_t>(oc) * terms;
+    int32_t acc = 0;
+    for (int32_t t = 0; t < terms; ++t) acc += w[t] * window[t];
+    out[oc] = Int8Output(p, acc, bias, oc);
   }
 }
 
@@ -312,24 +342,24 @@ void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* fi
   const ConvGeometry& g = p.geometry;
   const int32_t groups = g.input_depth / p.filter_depth;
   const int32_t per_group = g.output_depth / groups;
-  const int32_t last_y = (g.filter_height - 1) * g.dilation_height;
-  const int32_t last_x = (g.filter_width - 1) * g.dilation_width;
+  const int32_t terms = g.filter_height * g.filter_width * p.filter_depth;
+  const ptrdiff_t image_bytes =
+      static_cast<ptrdiff_t>(g.input_height) * g.input_width * g.input_depth;
   for (int32_t b = 0; b < g.batches; ++b) {
-    const int8_t* image = input + b * g.input_height * g.input_width * g.input_depth;
+    const int8_t* image = input + b * image_bytes;
     for (int32_t oy = 0; oy < g.output_height; ++oy) {
       const int32_t y0 = oy * g.stride_height - g.padding_top;
-      const bool rows_inside = y0 >= 0 && y0 + last_y < g.input_height;
       for (int32_t ox = 0; ox < g.output_width; ++ox, output += g.output_depth) {
         const int32_t x0 = ox * g.stride_width - g.padding_left;
-        const bool inside = rows_inside && x0 >= 0 && x0 + last_x < g.input_width;
         for (int32_t group = 0; group < groups; ++group) {
           const int32_t in_channel = group * p.filter_depth;
-          if (kOptimized && inside)
-            Int8Interior(p, image, filter, y0, x0, in_channel, group * per_group, per_group,
-                         output);
-          else
+          if (kOptimized) {
+            GatherWindow(p, image, y0, x0, in_channel, p.window);
+            Int8Channels(p, p.window, terms, filter, bias, group * per_group, per_group, output);
+          } else {
             Int8Position(p, image, filter, bias, y0, x0, in_channel, group * per_group, per_group,
                          output);
+          }
         }
       }
     }
@@ -343,22 +373,6 @@ namespace conv {
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
   Conv2DInt8<false>(params, input, filter, bias, output);
-}
-
-void FoldConv2DBias(const WindowInt8Params& params, const int8_t* filter, const int32_t* bias) {
-  // Filter is OHWI: each output channel's terms are contiguous. The sum of
-  // kMaxFoldedTerms int8 values times an offset of at most 128 fits int32;
-  // the bias is added in 64 bits (FoldedBiasFits checked the total fits).
-  const ConvGeometry& g = params.geometry;
-  const int32_t terms = g.filter_height * g.filter_width * params.filter_depth;
-  const int8_t* taps = filter;
-  for (int32_t c = 0; c < g.output_depth; ++c, taps += terms) {
-    int32_t sum = 0;
-    for (int32_t t = 0; t < terms; ++t) sum += taps[t];
-    const int64_t folded =
-        (bias ? bias[c] : 0) + static_cast<int64_t>(params.stage.input_offset * sum);
-    params.folded_bias[c] = static_cast<int32_t>(folded);
-  }
 }
 
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,

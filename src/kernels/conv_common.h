@@ -459,28 +459,36 @@ struct WindowInt8Params {
   Rounding rounding;
   const int32_t* multipliers;  // [output_depth]
   const int8_t* shifts;        // [output_depth]
-  // Optimized kernels only (null for the reference ones): output_depth int32
+  // DEPTHWISE_CONV_2D optimized only (null otherwise): output_depth int32
   // of working memory (the node's scratch) holding bias[c] + input_offset *
-  // (sum of filter channel c), written by FoldConv2DBias or
-  // FoldDepthwiseConv2DBias at the start of each eval. The caller makes sure
-  // the values fit int32 (FoldedBiasFits).
+  // (sum of filter channel c), written by FoldDepthwiseConv2DBias at the
+  // start of each eval. The caller makes sure the values fit int32
+  // (FoldedBiasFits).
   int32_t* folded_bias;
+  // CONV_2D optimized only (null otherwise): Conv2DInt8ScratchBytes of
+  // working memory (the node's scratch) for one gathered window.
+  int16_t* window;
 };
 
-// Scratch the optimized window kernels need: the folded bias.
+// Scratch the optimized depthwise kernel needs: the folded bias.
 inline uint32_t WindowInt8ScratchBytes(int32_t output_depth) {
   return 4u * static_cast<uint32_t>(output_depth);
+}
+
+// Scratch the optimized CONV_2D needs: one window of filter height x width
+// x depth int16 (at most kMaxWindowTerms of them, 128 KiB).
+inline uint32_t Conv2DInt8ScratchBytes(int32_t filter_height, int32_t filter_width,
+                                       int32_t filter_depth) {
+  const uint32_t terms = static_cast<uint32_t>(filter_height) *
+                         static_cast<uint32_t>(filter_width) * static_cast<uint32_t>(filter_depth);
+  return (2u * terms + 3u) & ~3u;
 }
 
 // `bias` may be null. Output is [batches, out_h, out_w, output_depth].
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);
-// Input zero point folded into `folded_bias` wherever the window lies wholly
-// inside the input; border positions fall back to the reference sum.
-// `params.folded_bias` must first be filled by the Fold function (one pass
-// over the filter). The fold is a function of its own: inlined into the
-// loops' function it made GCC compile those loops 13% slower.
-void FoldConv2DBias(const WindowInt8Params& params, const int8_t* filter, const int32_t* bias);
+// Gathers each window into `params.window` (int16, input - zero point, 0 in
+// the padding), then computes four output channels at a time over it.
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);
 

@@ -230,6 +230,7 @@ Status Eval(const NodeContext& node, const void* node_data, void* scratch) {
   params.multipliers = conv::MultiplierArray(node_data, sizeof(DepthwiseData));
   params.shifts = conv::ShiftArray(node_data, sizeof(DepthwiseData), channels);
   params.folded_bias = data.use_optimized ? static_cast<int32_t*>(scratch) : nullptr;
+  params.window = nullptr;
   const int32_t* bias = data.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
   if (data.use_optimized) {
     conv::FoldDepthwiseConv2DBias(params, filter.data_as<const int8_t>(), bias);

@@ -426,8 +426,9 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     p.rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
     std::vector<int32_t> multipliers(c.out_c);
     std::vector<int8_t> shifts(c.out_c);
-    // Working memory for the folded bias, junk until the fold fills it.
-    std::vector<int32_t> folded(c.out_c, 0x5a5a5a5a);
+    // Working memory for the gathered window, junk until the kernel fills it.
+    std::vector<int16_t> window(
+        conv::Conv2DInt8ScratchBytes(c.filter_h, c.filter_w, c.filter_depth) / 2, 0x5a5a);
     for (int oc = 0; oc < c.out_c; ++oc) {
       int shift = 0;
       fixed_point::QuantizeMultiplier(r.LogUniform(1e-5f, 1e-2f), &multipliers[oc], &shift,
@@ -436,12 +437,11 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     }
     p.multipliers = multipliers.data();
     p.shifts = shifts.data();
-    p.folded_bias = folded.data();
+    p.window = window.data();
     const size_t out_size = static_cast<size_t>(c.batches * c.wy.out * c.wx.out * c.out_c);
     std::vector<int8_t> reference(out_size), optimized(out_size, 55);
     const int32_t* bias = c.has_bias ? c.bias.data() : nullptr;
     conv::Conv2DInt8Reference(p, c.input.data(), c.filter.data(), bias, reference.data());
-    conv::FoldConv2DBias(p, c.filter.data(), bias);
     conv::Conv2DInt8Optimized(p, c.input.data(), c.filter.data(), bias, optimized.data());
     ASSERT_EQ(reference, optimized) << "iteration " << iteration;
   }
