@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace picoml::alarm {
@@ -86,6 +87,10 @@ struct TimingCase {
   int beeps;
   double beep_s, gap_s, quiet_s;
 };
+void PrintTo(const TimingCase& c, std::ostream* os) {
+  *os << PatternName(c.pattern) << (c.tone == Tone::kPiezo ? " piezo" : " square 520 Hz")
+      << ", timing x" << c.scale;
+}
 
 class PatternTiming : public ::testing::TestWithParam<TimingCase> {};
 
@@ -119,7 +124,13 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(TimingCase{Pattern::kT3, Tone::kPiezo, 1.0, 3, 0.5, 0.5, 1.5},
                       TimingCase{Pattern::kT3, Tone::kSquare520, 1.1, 3, 0.5, 0.5, 1.5},
                       TimingCase{Pattern::kT4, Tone::kPiezo, 1.0, 4, 0.1, 0.1, 5.0},
-                      TimingCase{Pattern::kT4, Tone::kPiezo, 0.9, 4, 0.1, 0.1, 5.0}));
+                      TimingCase{Pattern::kT4, Tone::kPiezo, 0.9, 4, 0.1, 0.1, 5.0}),
+    [](const ::testing::TestParamInfo<TimingCase>& info) {  // e.g. T3_square520_timing110
+      const TimingCase& c = info.param;
+      return std::string(PatternName(c.pattern)) +
+             (c.tone == Tone::kPiezo ? "_piezo" : "_square520") + "_timing" +
+             std::to_string(std::lround(c.scale * 100));
+    });
 
 TEST(AlarmGenerator, PiezoToneIsAtItsFrequency) {
   AlarmParams p;

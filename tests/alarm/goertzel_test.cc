@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "alarm/features.h"
@@ -98,6 +99,9 @@ struct LabelCase {
   double begin_s, end_s;
   WindowLabel expected;
 };
+void PrintTo(const LabelCase& c, std::ostream* os) {
+  *os << PatternName(c.pattern) << " window " << c.begin_s << "-" << c.end_s << " s";
+}
 
 class AlarmWindowLabel : public ::testing::TestWithParam<LabelCase> {};
 
@@ -130,7 +134,13 @@ INSTANTIATE_TEST_SUITE_P(
                       LabelCase{Pattern::kT4, 0.4, 1.0, WindowLabel::kBackground},
                       LabelCase{Pattern::kT4, 0.75, 2.0, WindowLabel::kAmbiguous},
                       LabelCase{Pattern::kT4, 1.5, 5.5, WindowLabel::kBackground},
-                      LabelCase{Pattern::kT4, 5.0, 9.0, WindowLabel::kAlarm}));
+                      LabelCase{Pattern::kT4, 5.0, 9.0, WindowLabel::kAlarm}),
+    [](const ::testing::TestParamInfo<LabelCase>& info) {  // e.g. T3_from05_to27 (tenths of s)
+      const LabelCase& c = info.param;
+      return std::string(PatternName(c.pattern)) + "_from" +
+             std::to_string(std::lround(c.begin_s * 10)) + "_to" +
+             std::to_string(std::lround(c.end_s * 10));
+    });
 
 TEST(AlarmFeatures, BackgroundClipGivesOnlyBackgroundWindowsOfTheModelsSize) {
   Clip quiet;
