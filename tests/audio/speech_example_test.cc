@@ -3,6 +3,8 @@
 // scores and labels of expected.json; and the same through StreamClassifier.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -135,23 +137,47 @@ INSTANTIATE_TEST_SUITE_P(Clips, SpeechClip,
                                            "noise_1000ms"),
                          [](const auto& info) { return info.param; });
 
+// The speech model on picoml's interpreter, a default front end and a ring of
+// the model's size: what the StreamClassifier tests start from.
+class StreamClassifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::HaveConformanceAudio())
+      GTEST_SKIP() << "no conformance audio at " << test::AudioDir();
+    model_ = std::make_unique<host::ModelFile>(
+        test::ModelPath("micro_speech_quantized.tflite").string());
+    host_ = std::make_unique<host::HostInterpreter>(model_->model(), resolver_);
+    ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state_, &frontend_).ok());
+    ring_.resize(StreamClassifier::RingBytes(interpreter()));
+  }
+
+  Interpreter& interpreter() { return host_->interpreter(); }
+  Status Create(const StreamClassifierConfig& config, StreamClassifier* classifier) {
+    return StreamClassifier::Create(config, &frontend_, &interpreter(), ring_.data(), ring_.size(),
+                                    classifier);
+  }
+  // The named clips one after the other.
+  static std::vector<int16_t> Stream(std::initializer_list<const char*> clips) {
+    std::vector<int16_t> stream;
+    for (const char* name : clips) {
+      const std::vector<int16_t> clip = Clip(name);
+      stream.insert(stream.end(), clip.begin(), clip.end());
+    }
+    return stream;
+  }
+
+  SpeechResolver resolver_;
+  std::unique_ptr<host::ModelFile> model_;
+  std::unique_ptr<host::HostInterpreter> host_;
+  AudioFrontendState state_;
+  AudioFrontend frontend_;
+  std::vector<int8_t> ring_;
+};
+
 // "yes", then silence: one "yes" event, within the yes clip's second; none
 // for the background labels, which are ignored.
-TEST(StreamClassifier, ReportsYesOnceInAStream) {
-  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
-  std::vector<int16_t> stream = Clip("silence_1000ms");
-  const std::vector<int16_t> yes = Clip("yes_1000ms");
-  stream.insert(stream.end(), yes.begin(), yes.end());
-  const std::vector<int16_t> silence = Clip("silence_1000ms");
-  stream.insert(stream.end(), silence.begin(), silence.end());
-
-  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
-  SpeechResolver resolver;
-  host::HostInterpreter host(model.model(), resolver);
-  static AudioFrontendState state;
-  AudioFrontend frontend;
-  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
-  std::vector<int8_t> ring(StreamClassifier::RingBytes(host.interpreter()));
+TEST_F(StreamClassifierTest, ReportsYesOnceInAStream) {
+  const std::vector<int16_t> stream = Stream({"silence_1000ms", "yes_1000ms", "silence_1000ms"});
   StreamClassifierConfig config;
   config.stride_frames = 2;
   config.average_inferences = 3;
@@ -159,9 +185,7 @@ TEST(StreamClassifier, ReportsYesOnceInAStream) {
   config.suppression_ms = 1500;
   config.ignored_labels = 0x3;  // silence, unknown
   StreamClassifier classifier;
-  ASSERT_TRUE(StreamClassifier::Create(config, &frontend, &host.interpreter(), ring.data(),
-                                       ring.size(), &classifier)
-                  .ok());
+  ASSERT_TRUE(Create(config, &classifier).ok());
   std::vector<StreamEvent> events;
   StreamListener listener;
   listener.user = &events;
@@ -176,18 +200,8 @@ TEST(StreamClassifier, ReportsYesOnceInAStream) {
   EXPECT_LE(events[0].time_ms, 2990u);
 }
 
-TEST(StreamClassifier, WarmupFramesDelayTheFirstRunAndKeepTheClock) {
-  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
-  std::vector<int16_t> stream = Clip("silence_1000ms");
-  const std::vector<int16_t> yes = Clip("yes_1000ms");
-  stream.insert(stream.end(), yes.begin(), yes.end());
-  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
-  SpeechResolver resolver;
-  host::HostInterpreter host(model.model(), resolver);
-  static AudioFrontendState state;
-  AudioFrontend frontend;
-  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend).ok());
-  std::vector<int8_t> ring(StreamClassifier::RingBytes(host.interpreter()));
+TEST_F(StreamClassifierTest, WarmupFramesDelayTheFirstRunAndKeepTheClock) {
+  const std::vector<int16_t> stream = Stream({"silence_1000ms", "yes_1000ms"});
   std::vector<uint32_t> times;
   StreamListener listener;
   listener.user = &times;
@@ -199,9 +213,7 @@ TEST(StreamClassifier, WarmupFramesDelayTheFirstRunAndKeepTheClock) {
     config.stride_frames = 10;
     config.warmup_frames = warmup;
     StreamClassifier classifier;
-    ASSERT_TRUE(StreamClassifier::Create(config, &frontend, &host.interpreter(), ring.data(),
-                                         ring.size(), &classifier)
-                    .ok());
+    ASSERT_TRUE(Create(config, &classifier).ok());
     times.clear();
     ASSERT_TRUE(classifier.Push(stream.data(), stream.size(), listener).ok());
     ASSERT_FALSE(times.empty());
@@ -212,38 +224,28 @@ TEST(StreamClassifier, WarmupFramesDelayTheFirstRunAndKeepTheClock) {
   StreamClassifierConfig bad;
   bad.warmup_frames = -1;
   StreamClassifier classifier;
-  const Status status = StreamClassifier::Create(bad, &frontend, &host.interpreter(), ring.data(),
-                                                 ring.size(), &classifier);
+  const Status status = Create(bad, &classifier);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(std::string(status.message()).find("warmup_frames"), std::string::npos);
 }
 
-TEST(StreamClassifier, RefusesAModelThatIsNotFeatureFrames) {
-  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio";
-  host::ModelFile model(test::ModelPath("micro_speech_quantized.tflite").string());
-  SpeechResolver resolver;
-  host::HostInterpreter host(model.model(), resolver);
-  static AudioFrontendState state;
+TEST_F(StreamClassifierTest, RefusesAModelThatIsNotFeatureFrames) {
+  AudioFrontendState state;
   AudioFrontend frontend;
   AudioFrontendConfig frontend_config;
   frontend_config.filter_bank.num_channels = 39;  // 1960 is not a multiple of 39
   ASSERT_TRUE(AudioFrontend::Create(frontend_config, &state, &frontend).ok());
   std::vector<int8_t> ring(4096);
   StreamClassifier classifier;
-  const Status status =
-      StreamClassifier::Create(StreamClassifierConfig(), &frontend, &host.interpreter(),
-                               ring.data(), ring.size(), &classifier);
+  const Status status = StreamClassifier::Create(
+      StreamClassifierConfig(), &frontend, &interpreter(), ring.data(), ring.size(), &classifier);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(std::string(status.message()).find("1960"), std::string::npos) << status.message();
 
   StreamClassifierConfig config;
   config.average_inferences = 0;
-  AudioFrontend plain;
-  ASSERT_TRUE(AudioFrontend::Create(AudioFrontendConfig(), &state, &plain).ok());
-  EXPECT_FALSE(StreamClassifier::Create(config, &plain, &host.interpreter(), ring.data(),
-                                        ring.size(), &classifier)
-                   .ok());
-  EXPECT_FALSE(StreamClassifier::Create(StreamClassifierConfig(), &plain, &host.interpreter(),
+  EXPECT_FALSE(Create(config, &classifier).ok());
+  EXPECT_FALSE(StreamClassifier::Create(StreamClassifierConfig(), &frontend_, &interpreter(),
                                         ring.data(), 100, &classifier)
                    .ok());
 }

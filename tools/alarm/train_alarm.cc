@@ -53,15 +53,20 @@ train::NetworkSpec AlarmSpec() {
   return spec;
 }
 
-// Int8 features q as the network's float input: (q + 128) / 255, so that
-// the input quantization [0, 1] -> (scale 1/255, zero point -128) gives back
-// exactly q on the device.
+// Windows of int8 features q as the network's float input [n, 1, frames,
+// channels]: (q + 128) / 255, so that the input quantization [0, 1] ->
+// (scale 1/255, zero point -128) gives back exactly q on the device.
+torch::Tensor ToInput(const int8_t* features, int64_t windows) {
+  torch::Tensor x = torch::empty({windows, 1, kWindowFrames, kChannels});
+  float* out = x.data_ptr<float>();
+  const int64_t count = windows * kWindowFrames * kChannels;
+  for (int64_t i = 0; i < count; ++i) out[i] = (features[i] + 128) / 255.0f;
+  return x;
+}
+
 train::Examples ToExamples(const WindowSet& set) {
   train::Examples e;
-  const int64_t n = set.count();
-  e.images = torch::empty({n, 1, kWindowFrames, kChannels});
-  float* out = e.images.data_ptr<float>();
-  for (size_t i = 0; i < set.features.size(); ++i) out[i] = (set.features[i] + 128) / 255.0f;
+  e.images = ToInput(set.features.data(), set.count());
   e.labels = torch::tensor(set.labels, torch::kInt64);
   return e;
 }
@@ -79,11 +84,8 @@ WindowSet MineHardNegatives(train::Network& network, const BackgroundLibrary& ba
   constexpr int64_t kBatch = 512;
   for (int64_t begin = 0; begin < pool.count(); begin += kBatch) {
     const int64_t n = std::min(kBatch, pool.count() - begin);
-    torch::Tensor x = torch::empty({n, 1, kWindowFrames, kChannels});
-    float* out = x.data_ptr<float>();
     const int8_t* in = pool.features.data() + begin * window;
-    for (int64_t i = 0; i < n * window; ++i) out[i] = (in[i] + 128) / 255.0f;
-    const torch::Tensor alarm = network->forward(x).select(1, 1).contiguous();
+    const torch::Tensor alarm = network->forward(ToInput(in, n)).select(1, 1).contiguous();
     const float* score = alarm.data_ptr<float>();
     for (int64_t i = 0; i < n; ++i) {
       if (score[i] < min_score) continue;
