@@ -13,10 +13,15 @@ namespace alarm_config {
 constexpr int kWindowFrames = 200;
 constexpr int kChannels = 40;
 // It runs every 20 frames (400 ms); its alarm probability is averaged over
-// the last 2 runs before the threshold is applied; after an event, 5 s pass
-// before the next can be reported.
+// the last kAverageInferences runs before the threshold is applied (tuned
+// with the threshold, see below); after an event, 5 s pass before the next
+// can be reported.
 constexpr int kStrideFrames = 20;
+#ifdef PICOML_ALARM_AVERAGE_INFERENCES
+constexpr int kAverageInferences = PICOML_ALARM_AVERAGE_INFERENCES;
+#else
 constexpr int kAverageInferences = 3;
+#endif
 constexpr uint32_t kSuppressionMs = 5000;
 // The first 2 s of a stream only settle the front end's noise estimate and
 // gain control (training windows start there too).
@@ -24,8 +29,9 @@ constexpr int kWarmupFrames = 100;
 // Label 0 is background, label 1 the alarm.
 constexpr uint32_t kIgnoredLabels = 1u;
 // The averaged alarm probability that reports an event: tuned per model on
-// training data (picoml-alarm tune writes it to thresholds.json, and the
-// builds of the example and the firmware pass it in).
+// training data with kAverageInferences (picoml-alarm tune writes both to
+// thresholds.json, and the builds of the example and the firmware pass them
+// in: cmake/alarm_decision.cmake).
 #ifdef PICOML_ALARM_THRESHOLD
 constexpr float kThreshold = PICOML_ALARM_THRESHOLD;
 #else

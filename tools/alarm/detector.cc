@@ -43,7 +43,7 @@ std::vector<double> CnnDetector::Push(const int16_t* samples, size_t count) {
     listener.on_inference = [](const StreamInference& inference, void* user) {
       auto* self = static_cast<CnnDetector*>(user);
       self->trace_times.push_back(inference.time_ms / 1000.0);
-      self->trace_scores.push_back(inference.averaged_scores[inference.label_count - 1]);
+      self->trace_scores.push_back(inference.scores[inference.label_count - 1]);
     };
   }
   const Status status = classifier_.Push(samples, count, listener);

@@ -39,7 +39,8 @@ class CnnDetector : public Detector {
   size_t arena_bytes() const { return host_->plan().needed_bytes; }
   size_t model_bytes() const { return file_->size(); }
   size_t ring_bytes() const { return ring_.size(); }
-  // Averaged alarm score of every inference since Reset (for tuning).
+  // The alarm score of every inference since Reset, before averaging (for
+  // tuning, which replays the averaging with several window lengths).
   bool record = false;
   std::vector<double> trace_times;
   std::vector<float> trace_scores;

@@ -38,6 +38,7 @@ struct EvalOptions {
 struct AlarmCase {
   Clip clip;
   double onset_s = 0.0;
+  AlarmParams alarm;
 };
 AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
                         Rng& rng);
@@ -49,6 +50,9 @@ struct DetectorResult {
     int clips = 0, detected = 0, detected_5s = 0;
     std::vector<double> delays;
     int clip_false_alarms = 0;
+    int t3_clips = 0, t3_detected_5s = 0;  // the T3 clips among `clips`; the rest are T4
+    // The clips not detected within 5 s, with their delay (NAN: missed).
+    std::vector<std::pair<AlarmParams, double>> late;
   };
   std::vector<Bucket> buckets;
   double background_hours = 0;
@@ -67,18 +71,24 @@ nlohmann::json ResultToJson(const DetectorResult& result);
 // A Markdown table of all detectors, for the README.
 std::string ResultsTable(const std::vector<DetectorResult>& results);
 
-// Events from a score trace: every time the score reaches `threshold`,
-// unless an event came less than `suppression_s` earlier.
+// Events from a trace of per-inference scores, decided as StreamClassifier
+// decides them: the mean of the last `average` scores (fewer at the start,
+// summed newest first in float) reaching `threshold`, unless an event came
+// less than `suppression_s` earlier.
 std::vector<double> EventsFromTrace(const std::vector<double>& times,
-                                    const std::vector<float>& scores, double threshold,
+                                    const std::vector<float>& scores, int average, double threshold,
                                     double suppression_s);
 
-// Threshold tuning on training data: the lowest threshold with the fewest
-// false alarms (in the training background stream and the clips' lead-ins)
-// among those keeping at least half the best recall: the most sensitive
+// Threshold tuning on training data: the setting with the fewest false
+// alarms (in the training background stream and the clips' lead-ins) among
+// those keeping at least half the best recall; among equally quiet ones the
+// best recall within 5 s, then the lowest threshold: the most sensitive
 // detector that is still as quiet as it can be, with its training recall.
+// For the CNN the number of inferences averaged (1-4) is tuned with the
+// threshold.
 struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
+  int cnn_average_inferences = 0;
   double cnn_recall = 0, goertzel_recall = 0;
   nlohmann::json table;
 };

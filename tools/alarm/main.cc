@@ -55,6 +55,9 @@ StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, d
     if (!in) throw host::Error(thresholds_path + ": cannot read (run picoml-alarm tune first)");
     const nlohmann::json j = nlohmann::json::parse(in);
     config.threshold = j.at("cnn_threshold").get<float>();
+    // Files from before the averaging was tuned keep the default.
+    if (j.contains("cnn_average_inferences"))
+      config.average_inferences = j.at("cnn_average_inferences").get<int>();
     *goertzel = j.at("goertzel_threshold").get<double>();
   }
   return config;
@@ -161,6 +164,7 @@ int main(int argc, char** argv) {
       CnnDetector cnn(model, DefaultAlarmStreamConfig());
       const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
       nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
+                          {"cnn_average_inferences", r.cnn_average_inferences},
                           {"goertzel_threshold", r.goertzel_threshold},
                           {"cnn_train_recall", r.cnn_recall},
                           {"goertzel_train_recall", r.goertzel_recall},
@@ -168,9 +172,10 @@ int main(int argc, char** argv) {
       std::filesystem::create_directories(std::filesystem::path(thresholds_out).parent_path());
       std::ofstream(thresholds_out) << j.dump(2) << '\n';
       std::cout << fmt::format(
-          "Thresholds (training data): CNN {:.2f} (train recall {:.3f}), "
-          "Goertzel {:.2f} (train recall {:.3f}) -> {}\n",
-          r.cnn_threshold, r.cnn_recall, r.goertzel_threshold, r.goertzel_recall, thresholds_out);
+          "Thresholds (training data): CNN {:.3f} averaged over {} inferences (train recall "
+          "{:.3f}), Goertzel {:.2f} (train recall {:.3f}) -> {}\n",
+          r.cnn_threshold, r.cnn_average_inferences, r.cnn_recall, r.goertzel_threshold,
+          r.goertzel_recall, thresholds_out);
     }
     if (eval->parsed()) {
       const BackgroundLibrary backgrounds =
@@ -185,11 +190,11 @@ int main(int argc, char** argv) {
       std::cout << fmt::format(
                        "Evaluating on test backgrounds ({} files, {:.0f} s): {} alarm clips per "
                        "SNR, {} h of "
-                       "background; CNN threshold {:.2f} ({} bytes, arena {} bytes), Goertzel "
-                       "threshold {:.2f}\n",
+                       "background; CNN threshold {:.3f} averaged over {} inferences ({} bytes, "
+                       "arena {} bytes), Goertzel threshold {:.2f}\n",
                        backgrounds.file_count(), backgrounds.seconds(), eval_options.clips_per_snr,
-                       eval_options.background_hours, config.threshold, cnn.model_bytes(),
-                       cnn.arena_bytes(), goertzel_threshold)
+                       eval_options.background_hours, config.threshold, config.average_inferences,
+                       cnn.model_bytes(), cnn.arena_bytes(), goertzel_threshold)
                 << std::flush;
       if (!dump_dir.empty()) {
         std::filesystem::create_directories(dump_dir);
@@ -202,10 +207,13 @@ int main(int argc, char** argv) {
         };
       }
       const auto results = Evaluate(backgrounds, {&cnn, &goertzel}, eval_options, Progress);
-      nlohmann::json j = {
-          {"cnn_threshold", config.threshold}, {"goertzel_threshold", goertzel_threshold},
-          {"model_bytes", cnn.model_bytes()},  {"arena_bytes", cnn.arena_bytes()},
-          {"ring_bytes", cnn.ring_bytes()},    {"results", nlohmann::json::array()}};
+      nlohmann::json j = {{"cnn_threshold", config.threshold},
+                          {"cnn_average_inferences", config.average_inferences},
+                          {"goertzel_threshold", goertzel_threshold},
+                          {"model_bytes", cnn.model_bytes()},
+                          {"arena_bytes", cnn.arena_bytes()},
+                          {"ring_bytes", cnn.ring_bytes()},
+                          {"results", nlohmann::json::array()}};
       for (const auto& r : results) j["results"].push_back(ResultToJson(r));
       std::filesystem::create_directories(std::filesystem::path(results_out).parent_path());
       std::ofstream(results_out + ".json") << j.dump(2) << '\n';

@@ -1,0 +1,68 @@
+// Tuning replays recorded score traces instead of re-running the model for
+// every setting, so EventsFromTrace must decide exactly as StreamClassifier
+// does on the device.
+#include "alarm/evaluate.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "alarm/detector.h"
+#include "audio/audio_test_data.h"
+#include "host/wav.h"
+
+namespace picoml::alarm {
+namespace {
+
+// Scores 0.2, 0.9, 1.0, 1.0, 0.1, 1.0 at 0-5 s. Means of the last two: 0.2
+// (one score so far), 0.55, 0.95, 1.0, 0.55, 0.55; of the last three: 0.2,
+// 0.55, 0.7, 0.967, 0.7, 0.7.
+TEST(EventsFromTrace, AveragesTheLastScoresThenSuppresses) {
+  const std::vector<double> times = {0, 1, 2, 3, 4, 5};
+  const std::vector<float> scores = {0.2f, 0.9f, 1.0f, 1.0f, 0.1f, 1.0f};
+  using Events = std::vector<double>;
+  EXPECT_EQ(EventsFromTrace(times, scores, 1, 0.9, 5.0), (Events{1}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 1, 0.9, 2.0), (Events{1, 3, 5}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 2, 0.9, 5.0), (Events{2}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 2, 0.9, 0.5), (Events{2, 3}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 3, 0.9, 0.5), (Events{3}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 3, 0.99, 0.5), (Events{}));
+  EXPECT_EQ(EventsFromTrace(times, scores, 1, 0.2, 0.5), (Events{0, 1, 2, 3, 5}));
+}
+
+// A real stream: the speech model's last label ("no") as the score, the
+// other labels ignored, so the classifier's events are exactly the times its
+// averaged "no" score reaches the threshold. Replaying the recorded trace
+// must give the same events for every averaging length.
+TEST(EventsFromTrace, ReplaysWhatTheStreamClassifierDecided) {
+  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio at " << test::AudioDir();
+  std::vector<int16_t> stream;
+  for (const char* name : {"silence_1000ms", "no_1000ms", "noise_1000ms", "no_1000ms", "yes_1000ms",
+                           "no_1000ms", "silence_1000ms"}) {
+    const std::vector<int16_t> clip =
+        host::ReadWav((test::AudioDir() / (std::string(name) + ".wav")).string()).samples;
+    stream.insert(stream.end(), clip.begin(), clip.end());
+  }
+  int total_events = 0;
+  for (int average : {1, 2, 3, 4}) {
+    StreamClassifierConfig config;
+    config.stride_frames = 3;
+    config.average_inferences = average;
+    config.threshold = 0.6f;
+    config.suppression_ms = 600;
+    config.ignored_labels = 0x7;  // silence, unknown, yes: only "no" decides
+    CnnDetector detector(test::ModelPath("micro_speech_quantized.tflite").string(), config);
+    detector.record = true;
+    const std::vector<double> events = detector.Push(stream.data(), stream.size());
+    ASSERT_FALSE(detector.trace_scores.empty());
+    EXPECT_EQ(EventsFromTrace(detector.trace_times, detector.trace_scores, average,
+                              config.threshold, config.suppression_ms / 1000.0),
+              events)
+        << "average " << average;
+    total_events += static_cast<int>(events.size());
+  }
+  EXPECT_GT(total_events, 0) << "the stream never reached the threshold: the test checks nothing";
+}
+
+}  // namespace
+}  // namespace picoml::alarm
