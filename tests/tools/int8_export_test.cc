@@ -107,7 +107,8 @@ std::vector<float> ReferenceForward(const Int8ExportGraph& g, const std::vector<
   const float top = *std::max_element(logits.begin(), logits.end());
   std::vector<float> probabilities(3);
   float sum = 0.0f;
-  for (int u = 0; u < 3; ++u) sum += probabilities[u] = std::exp(logits[u] - top);
+  const float beta = g.layers[4].beta;
+  for (int u = 0; u < 3; ++u) sum += probabilities[u] = std::exp(beta * (logits[u] - top));
   for (float& v : probabilities) v /= sum;
   if (outputs) *outputs = {c, p, mean, logits, probabilities};
   return probabilities;
@@ -245,6 +246,26 @@ TEST(Int8Export, RoundTripMatchesFloatWithinQuantizationError) {
         EXPECT_NEAR(got, expected[u], 4.0 / 256.0) << "image " << i << " class " << u;
       }
     }
+  }
+}
+
+// A softmax beta below 1 is written to SoftmaxOptions and the runtime applies
+// it: the scores are those of softmax(beta * logits).
+TEST(Int8Export, SoftmaxBetaIsWrittenAndApplied) {
+  const std::vector<std::vector<float>> images = Images(8);
+  Int8ExportGraph g = Calibrated(images);
+  g.layers[4].beta = 0.25f;
+  const std::vector<uint8_t> bytes = ExportInt8Model(g);
+  Model model;
+  ASSERT_TRUE(Model::Create(bytes.data(), bytes.size(), &model).ok());
+  EXPECT_FLOAT_EQ(model.op(4).options.Scalar<float>(schema::softmax_options::kBeta, 1.0f), 0.25f);
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::vector<float> expected = ReferenceForward(g, images[i], nullptr);
+    const std::vector<int8_t> q = RunPicoml(bytes, images[i], Rounding::kDouble);
+    ASSERT_EQ(q.size(), 3u);
+    for (int u = 0; u < 3; ++u)
+      EXPECT_NEAR((q[u] + 128) / 256.0f, expected[u], 4.0 / 256.0)
+          << "image " << i << " class " << u;
   }
 }
 

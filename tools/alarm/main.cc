@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
   train->add_option("--mining-clips", train_options.mining_clips,
                     "Background clips to mine for hard negatives after the first round (0: none)");
   train->add_option("--mining-epochs", train_options.mining_epochs, "Epochs after mining");
+  train
+      ->add_option("--softmax-beta", train_options.softmax_beta,
+                   "Beta of the exported softmax (below 1: a temperature that keeps the int8 "
+                   "scores of confident windows apart)")
+      ->check(CLI::Range(0.01, 1.0));
   train->add_option("--mining-score", train_options.mining_score,
                     "Alarm score from which a background window is a hard negative");
 #endif

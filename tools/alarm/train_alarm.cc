@@ -171,6 +171,8 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
   const train::Calibration calibration =
       train::Calibrate(network, data.train.images.slice(0, 0, calibration_count));
   host::Int8ExportGraph graph = train::ToExportGraph(network, calibration);
+  for (host::Int8ExportLayer& layer : graph.layers)
+    if (layer.kind == host::Int8ExportLayer::Kind::kSoftmax) layer.beta = options.softmax_beta;
   // The features are int8 already: pin the input quantization to theirs.
   graph.input_min = 0.0f;
   graph.input_max = 1.0f;

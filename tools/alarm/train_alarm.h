@@ -23,6 +23,8 @@ struct AlarmTrainOptions {
   double mining_score = 0.05;
   int mining_repeat = 2;
   int mining_epochs = 3;
+  // The exported softmax's beta (1: as trained; below 1: a temperature).
+  float softmax_beta = 1.0f;
   int threads = 0;
   std::string out_dir = "out/alarm";
 };

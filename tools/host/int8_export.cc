@@ -247,7 +247,7 @@ GraphValue AddSoftmax(TfliteBuilder& builder, const Int8ExportLayer& layer, cons
   op.inputs = {in.tensor};
   op.outputs = {out.tensor};
   op.options_type = fields::BuiltinOptionsType::kSoftmaxOptions;
-  op.options = {OptionField::Float(fields::softmax_options::kBeta, 1.0f)};
+  op.options = {OptionField::Float(fields::softmax_options::kBeta, layer.beta)};
   builder.AddOperator(std::move(op));
   return out;
 }

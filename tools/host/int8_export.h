@@ -41,6 +41,11 @@ struct Int8ExportLayer {
   // by kMaxPool2D (it keeps its input's parameters) or kSoftmax (fixed
   // 1/256, -128).
   float output_min = 0.0f, output_max = 0.0f;
+  // kSoftmax: SoftmaxOptions.beta, softmax(beta * logits). Below 1 it is a
+  // temperature: the int8 output (steps of 1/256) saturates at 255/256 only
+  // for logit margins 1/beta times larger, so thresholds near 1 still
+  // separate confident from very confident.
+  float beta = 1.0f;
 };
 
 struct Int8ExportGraph {
