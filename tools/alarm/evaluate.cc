@@ -320,11 +320,14 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     } else {
       for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay(t, 0));
     }
-    // The fewest false alarms (none, ideally), then the best recall within
-    // 5 s, the best recall and the lowest threshold, among settings that keep
-    // at least half the best recall of the grid: the int8 softmax saturates
-    // at 255/256, so the top of the grid can be quiet only because it
-    // detects nothing.
+    // The goal's budget of one false alarm per 24 h, scaled to the hours
+    // tuned on (0 below 24 h). Among the settings within it: the best recall
+    // within 5 s, then the best recall, then the most averaging and the
+    // lowest threshold. When none is within it: the fewest false alarms
+    // first. Only settings keeping at least half the best recall of the grid
+    // count: the top of the grid can be quiet only because it detects
+    // nothing.
+    const int budget = static_cast<int>(std::floor(options.background_hours / 24.0 + 1e-9));
     double best_recall = 0.0;
     for (const Point& p : points) best_recall = std::max(best_recall, p.recall);
     const Point* chosen = nullptr;
@@ -337,8 +340,10 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       if (use_cnn) row["average_inferences"] = p.average;
       result.table.push_back(row);
       if (p.recall < 0.5 * best_recall) continue;
-      if (chosen == nullptr || p.false_alarms < chosen->false_alarms ||
-          (p.false_alarms == chosen->false_alarms &&
+      const int over = std::max(0, p.false_alarms - budget);
+      const int chosen_over = chosen ? std::max(0, chosen->false_alarms - budget) : 0;
+      if (chosen == nullptr || over < chosen_over ||
+          (over == chosen_over &&
            (p.recall_5s > chosen->recall_5s ||
             (p.recall_5s == chosen->recall_5s && p.recall > chosen->recall))))
         chosen = &p;
