@@ -26,7 +26,7 @@ if [[ $fast -eq 1 ]]; then
   tune_args=(--clips-per-snr 20 --hours 1)
   eval_args=(--clips-per-snr 60 --hours "${hours:-2}")
 else
-  train_args=(--clips 4000 --validation-clips 300 --epochs 10 --mining-clips 6000 --mining-score 0.02
+  train_args=(--clips 8000 --validation-clips 300 --epochs 10 --mining-clips 12000 --mining-score 0.02
     --mining-epochs 4)
   # 24 h of training background: the tuning can then aim at the goal of at
   # most one false alarm per 24 h rather than at none in a few hours.
