@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
                     "Alarm score from which a background window is a hard negative");
 #endif
 
-  auto* tune = app.add_subcommand("tune", "Tune both detectors' thresholds on TRAINING data");
+  auto* tune = app.add_subcommand(
+      "tune", "Tune both detectors' thresholds (and the CNN's averaging) on TRAINING data");
   std::string model = "out/alarm/model.tflite", thresholds_out = "out/alarm/thresholds.json";
   EvalOptions tune_options;
   tune_options.seed = 0x7a11;  // training seeds
