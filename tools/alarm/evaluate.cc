@@ -31,7 +31,7 @@ double ScoreClip(const std::vector<double>& events, double onset_s, double alarm
       delay = t - onset_s;
       ++bucket.detected;
       bucket.delays.push_back(delay);
-      if (delay <= 5.0) ++bucket.detected_5s;
+      if (delay <= kPromptSeconds) ++bucket.detected_5s;
     }
   }
   return delay;
@@ -41,7 +41,7 @@ double ScoreClip(const std::vector<double>& events, double onset_s, double alarm
 void ScoreAlarmCase(const std::vector<double>& events, const AlarmCase& c, double alarm_seconds,
                     DetectorResult::Bucket& bucket) {
   const double delay = ScoreClip(events, c.onset_s, alarm_seconds, bucket);
-  const bool in_time = !std::isnan(delay) && delay <= 5.0;
+  const bool in_time = !std::isnan(delay) && delay <= kPromptSeconds;
   if (c.alarm.pattern == Pattern::kT3) {
     ++bucket.t3_clips;
     bucket.t3_detected_5s += in_time ? 1 : 0;
@@ -148,12 +148,10 @@ nlohmann::json ResultToJson(const DetectorResult& r) {
                       {"rt60_s", alarm.rt60_s},
                       {"reverb_ratio", alarm.reverb_ratio},
                       {"delay_s", std::isnan(delay) ? nlohmann::json() : nlohmann::json(delay)}});
-    const int t4_clips = b.clips - b.t3_clips;
-    const int t4_detected_5s = b.detected_5s - b.t3_detected_5s;
     buckets.push_back(
         {{"snr_db", b.snr_db},
          {"t3_recall_within_5s", b.t3_clips ? double(b.t3_detected_5s) / b.t3_clips : 0.0},
-         {"t4_recall_within_5s", t4_clips ? double(t4_detected_5s) / t4_clips : 0.0},
+         {"t4_recall_within_5s", b.t4_clips() ? double(b.t4_detected_5s()) / b.t4_clips() : 0.0},
          {"late_or_missed", late},
          {"clips", b.clips},
          {"recall", b.clips ? double(b.detected) / b.clips : 0.0},
@@ -187,8 +185,8 @@ std::string ResultsTable(const std::vector<DetectorResult>& results) {
           r.name, b.snr_db, 100.0 * b.detected / std::max(1, b.clips), b.detected, b.clips,
           100.0 * b.detected_5s / std::max(1, b.clips),
           100.0 * b.t3_detected_5s / std::max(1, b.t3_clips),
-          100.0 * (b.detected_5s - b.t3_detected_5s) / std::max(1, b.clips - b.t3_clips),
-          Percentile(b.delays, 0.5), Percentile(b.delays, 0.95));
+          100.0 * b.t4_detected_5s() / std::max(1, b.t4_clips()), Percentile(b.delays, 0.5),
+          Percentile(b.delays, 0.95));
   out +=
       "\n| detector | background hours | false alarms | per hour | false alarms in lead-ins "
       "(hours) |\n"
@@ -348,8 +346,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
             (p.recall_5s == chosen->recall_5s && p.recall > chosen->recall))))
         chosen = &p;
     }
-    const Point none;
-    if (chosen == nullptr) chosen = points.empty() ? &none : &points.front();
+    // The grid's best recall always qualifies, so `chosen` is set.
     if (use_cnn) {
       result.cnn_threshold = chosen->threshold;
       result.cnn_average_inferences = chosen->average;

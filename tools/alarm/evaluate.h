@@ -43,6 +43,9 @@ struct AlarmCase {
 AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
                         Rng& rng);
 
+// An alarm counts as prompt when it is detected within this many seconds.
+constexpr double kPromptSeconds = 5.0;
+
 struct DetectorResult {
   std::string name;
   struct Bucket {
@@ -51,6 +54,8 @@ struct DetectorResult {
     std::vector<double> delays;
     int clip_false_alarms = 0;
     int t3_clips = 0, t3_detected_5s = 0;  // the T3 clips among `clips`; the rest are T4
+    int t4_clips() const { return clips - t3_clips; }
+    int t4_detected_5s() const { return detected_5s - t3_detected_5s; }
     // The clips not detected within 5 s, with their delay (NAN: missed).
     std::vector<std::pair<AlarmParams, double>> late;
   };
