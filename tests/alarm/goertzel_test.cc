@@ -169,5 +169,32 @@ TEST(AlarmFeatures, AlarmClipGivesAlarmWindows) {
   EXPECT_LT(alarms, set.count());  // the first beeps, before the group is whole
 }
 
+TEST(AlarmFeatures, WindowSetIsTheSameOnAnyNumberOfThreads) {
+  std::vector<std::vector<float>> files(2, std::vector<float>(3 * kSampleRate));
+  uint32_t x = 7;
+  for (auto& f : files)
+    for (float& v : f) {
+      x = x * 1664525u + 1013904223u;
+      v = (static_cast<float>(x >> 8) / 16777216.0f - 0.5f) * 0.2f;
+    }
+  const BackgroundLibrary backgrounds = BackgroundLibrary::FromSamples(files);
+  DatasetOptions options;
+  options.clips = 7;
+  options.seconds = 10.0;
+  options.stride = 20;
+  options.threads = 1;
+  const WindowSet one = MakeWindowSet(backgrounds, options);
+  options.threads = 3;
+  const WindowSet three = MakeWindowSet(backgrounds, options);
+  ASSERT_GT(one.count(), 0);
+  int64_t alarms = 0;
+  for (int64_t l : one.labels) alarms += l;
+  EXPECT_GT(alarms, 0);  // half the clips carry an alarm: the set is not all background
+  EXPECT_EQ(one.labels, three.labels);
+  EXPECT_TRUE(one.features == three.features);
+  options.seed = 2;
+  EXPECT_FALSE(MakeWindowSet(backgrounds, options).features == one.features);
+}
+
 }  // namespace
 }  // namespace picoml::alarm

@@ -1,7 +1,10 @@
 #include "alarm/features.h"
 
+#include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "picoml/audio_frontend.h"
 
@@ -65,20 +68,56 @@ void AddWindows(const Clip& clip, int stride, WindowSet& out) {
   }
 }
 
-WindowSet MakeWindowSet(const BackgroundLibrary& backgrounds, const DatasetOptions& options) {
-  Rng rng(options.seed);
-  WindowSet set;
+namespace {
+
+// Clip `index` of a data set: its own random stream, derived from the set's
+// seed and the index alone, so that clips can be made in any order and on
+// any number of threads and the set stays the same.
+void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options, int index,
+             WindowSet& out) {
+  Rng rng(options.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(index) + 1);
   const int64_t length = static_cast<int64_t>(options.seconds * kSampleRate);
-  for (int c = 0; c < options.clips; ++c) {
-    const double level = rng.Uniform(-45.0, -15.0);
-    if (rng.Chance(options.alarm_fraction)) {
-      AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
-      alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
-      const double snr = rng.Uniform(options.snr_low, options.snr_high);
-      AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, set);
-    } else {
-      AddWindows(MakeClip(backgrounds, length, nullptr, 0.0, level, rng), options.stride, set);
+  const double level = rng.Uniform(-45.0, -15.0);
+  if (rng.Chance(options.alarm_fraction)) {
+    AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
+    alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
+    const double snr = rng.Uniform(options.snr_low, options.snr_high);
+    AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out);
+  } else {
+    AddWindows(MakeClip(backgrounds, length, nullptr, 0.0, level, rng), options.stride, out);
+  }
+}
+
+}  // namespace
+
+WindowSet MakeWindowSet(const BackgroundLibrary& backgrounds, const DatasetOptions& options) {
+  const int threads = std::max(
+      1, std::min(options.clips, options.threads > 0
+                                     ? options.threads
+                                     : static_cast<int>(std::thread::hardware_concurrency())));
+  // Clips are dealt out in blocks; each block's windows stay in clip order and
+  // the blocks are joined in order, so the result does not depend on threads.
+  std::vector<WindowSet> blocks(static_cast<size_t>(threads));
+  std::vector<std::exception_ptr> errors(blocks.size());
+  auto work = [&](int t) {
+    try {
+      const int begin = static_cast<int>(int64_t{options.clips} * t / threads);
+      const int end = static_cast<int>(int64_t{options.clips} * (t + 1) / threads);
+      for (int c = begin; c < end; ++c) AddClip(backgrounds, options, c, blocks[t]);
+    } catch (...) {
+      errors[t] = std::current_exception();
     }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (std::thread& w : workers) w.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  WindowSet set = std::move(blocks[0]);
+  for (size_t t = 1; t < blocks.size(); ++t) {
+    set.features.insert(set.features.end(), blocks[t].features.begin(), blocks[t].features.end());
+    set.labels.insert(set.labels.end(), blocks[t].labels.begin(), blocks[t].labels.end());
   }
   return set;
 }

@@ -52,6 +52,7 @@ struct DatasetOptions {
   int stride = 10;
   double alarm_fraction = 0.5;  // of the clips
   uint64_t seed = 1;
+  int threads = 0;  // clips made in parallel (0: one per core); same set on any count
 };
 WindowSet MakeWindowSet(const BackgroundLibrary& backgrounds, const DatasetOptions& options);
 
