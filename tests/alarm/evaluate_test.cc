@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "alarm/detector.h"
+#include "alarm/features.h"
+#include "alarm/generator.h"
 #include "audio/audio_test_data.h"
 #include "host/wav.h"
 
@@ -62,6 +65,34 @@ TEST(EventsFromTrace, ReplaysWhatTheStreamClassifierDecided) {
     total_events += static_cast<int>(events.size());
   }
   EXPECT_GT(total_events, 0) << "the stream never reached the threshold: the test checks nothing";
+}
+
+// A 4 s window (kWindowFrames) ending at t: which segments it overlaps.
+TEST(SourcesBefore, NamesTheFilesPlayingInTheWindowBeforeAFalseAlarm) {
+  ASSERT_EQ(kWindowFrames * kFrameSamples, 4 * kSampleRate);
+  const BackgroundLibrary library =
+      BackgroundLibrary::FromSamples({{0.0f}, {0.0f}, {0.0f}});  // memory-0, -1, -2
+  const int64_t s = kSampleRate;
+  Clip previous, clip;
+  previous.samples.resize(60 * s);
+  previous.background = {{2, 0, 50 * s, 59 * s}, {0, 1, 0, 60 * s}};
+  clip.samples.resize(60 * s);
+  clip.background = {{0, 0, 0, 5 * s}, {1, 0, 6 * s, 20 * s}, {2, 1, 30 * s, 40 * s}};
+  // [6 s, 10 s): only memory-1.
+  EXPECT_EQ(SourcesBefore(library, clip, previous, 10.0), std::vector<std::string>{"memory-1"});
+  // [4.5 s, 8.5 s): the end of memory-0, the start of memory-1.
+  EXPECT_EQ(SourcesBefore(library, clip, previous, 8.5),
+            (std::vector<std::string>{"memory-0", "memory-1"}));
+  // [-3 s, 1 s): memory-0 here; in the clip before, memory-0 in the quiet
+  // layer to its end, memory-2 up to 1 s before its end.
+  EXPECT_EQ(SourcesBefore(library, clip, previous, 1.0),
+            (std::vector<std::string>{"memory-0", "memory-0 (quiet)", "memory-2"}));
+  // [-0.5 s, 3.5 s) reaches back past memory-2's end: not listed.
+  EXPECT_EQ(SourcesBefore(library, clip, previous, 3.5),
+            (std::vector<std::string>{"memory-0", "memory-0 (quiet)"}));
+  // [31 s, 35 s): the quiet layer only.
+  EXPECT_EQ(SourcesBefore(library, clip, previous, 35.0),
+            std::vector<std::string>{"memory-2 (quiet)"});
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+
+#include "alarm/features.h"
 
 namespace picoml::alarm {
 namespace {
@@ -48,6 +51,25 @@ void ScoreAlarmCase(const std::vector<double>& events, const AlarmCase& c, doubl
   }
   if (!in_time) bucket.late.emplace_back(c.alarm, delay);
 }
+
+}  // namespace
+
+std::vector<std::string> SourcesBefore(const BackgroundLibrary& backgrounds, const Clip& clip,
+                                       const Clip& previous, double t_s) {
+  const int64_t end = std::llround(t_s * kSampleRate);
+  const int64_t begin = end - int64_t{kWindowFrames} * kFrameSamples;
+  std::set<std::string> names;
+  auto add = [&](const Clip& from, int64_t offset) {
+    for (const BackgroundSegment& s : from.background)
+      if (s.begin + offset < end && s.end + offset > begin)
+        names.insert(backgrounds.names()[s.file] + (s.layer ? " (quiet)" : ""));
+  };
+  add(clip, 0);
+  if (begin < 0) add(previous, -static_cast<int64_t>(previous.samples.size()));
+  return {names.begin(), names.end()};
+}
+
+namespace {
 
 // The background stream, one minute at a time.
 template <typename Consume>
@@ -104,36 +126,48 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
   Rng background_rng(options.seed ^ 0xb6);
   for (Detector* detector : detectors) detector->Reset();
   std::vector<int16_t> previous;  // the chunk before, for audio that spans two
-  ForEachBackgroundChunk(backgrounds, options.background_hours, background_rng,
-                         [&](int c, int chunks, const Clip& clip) {
-                           for (size_t d = 0; d < detectors.size(); ++d) {
-                             const std::vector<double> events =
-                                 detectors[d]->Push(clip.samples.data(), clip.samples.size());
-                             results[d].background_false_alarms += static_cast<int>(events.size());
-                             if (!options.on_background_false_alarm) continue;
-                             for (double t : events) {
-                               // The 6 s before the event, from this chunk and the one before.
-                               const int64_t end =
-                                   std::llround((t - c * kChunkSeconds) * kSampleRate);
-                               const int64_t begin = end - 6 * kSampleRate;
-                               std::vector<int16_t> audio;
-                               for (int64_t i = begin; i < end; ++i) {
-                                 if (i >= 0 && i < static_cast<int64_t>(clip.samples.size()))
-                                   audio.push_back(clip.samples[i]);
-                                 else if (i < 0 && -i <= static_cast<int64_t>(previous.size()))
-                                   audio.push_back(previous[previous.size() + i]);
-                               }
-                               options.on_background_false_alarm(detectors[d]->name(), t, audio);
-                             }
-                           }
-                           previous = clip.samples;
-                           if (progress && (c + 1) % 60 == 0)
-                             progress(fmt::format("background: {} of {} minutes", c + 1, chunks));
-                         });
+  Clip previous_clip;             // its background segments (samples: its length only)
+  ForEachBackgroundChunk(
+      backgrounds, options.background_hours, background_rng,
+      [&](int c, int chunks, const Clip& clip) {
+        for (size_t d = 0; d < detectors.size(); ++d) {
+          const std::vector<double> events =
+              detectors[d]->Push(clip.samples.data(), clip.samples.size());
+          results[d].background_false_alarms += static_cast<int>(events.size());
+          for (double t : events)
+            results[d].false_alarms.push_back(
+                {t, SourcesBefore(backgrounds, clip, previous_clip, t - c * kChunkSeconds)});
+          if (!options.on_background_false_alarm) continue;
+          for (double t : events) {
+            // The 6 s before the event, from this chunk and the one before.
+            const int64_t end = std::llround((t - c * kChunkSeconds) * kSampleRate);
+            const int64_t begin = end - 6 * kSampleRate;
+            std::vector<int16_t> audio;
+            for (int64_t i = begin; i < end; ++i) {
+              if (i >= 0 && i < static_cast<int64_t>(clip.samples.size()))
+                audio.push_back(clip.samples[i]);
+              else if (i < 0 && -i <= static_cast<int64_t>(previous.size()))
+                audio.push_back(previous[previous.size() + i]);
+            }
+            options.on_background_false_alarm(detectors[d]->name(), t, audio);
+          }
+        }
+        previous = clip.samples;
+        previous_clip.background = clip.background;
+        previous_clip.samples.resize(clip.samples.size());
+        if (progress && (c + 1) % 60 == 0)
+          progress(fmt::format("background: {} of {} minutes", c + 1, chunks));
+      });
   for (DetectorResult& r : results)
     r.background_hours =
         std::ceil(options.background_hours * 3600.0 / kChunkSeconds) * kChunkSeconds / 3600.0;
   return results;
+}
+
+nlohmann::json FalseAlarmsToJson(const std::vector<DetectorResult::FalseAlarm>& alarms) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : alarms) out.push_back({{"time_s", a.time_s}, {"sources", a.sources}});
+  return out;
 }
 
 nlohmann::json ResultToJson(const DetectorResult& r) {
@@ -165,6 +199,7 @@ nlohmann::json ResultToJson(const DetectorResult& r) {
           {"buckets", buckets},
           {"background_hours", hours},
           {"background_false_alarms", r.background_false_alarms},
+          {"false_alarm_sources", FalseAlarmsToJson(r.false_alarms)},
           {"false_alarms_per_hour", hours > 0 ? r.background_false_alarms / hours : 0.0},
           // Poisson: with k events in T hours, the 95 % upper bound of the rate
           // (for k = 0, -ln(0.05) / T = 3.0 / T).
@@ -198,6 +233,14 @@ std::string ResultsTable(const std::vector<DetectorResult>& results) {
         fmt::format("| {} | {:.1f} | {} | {:.3f} | {} ({:.2f} h) |\n", r.name, r.background_hours,
                     r.background_false_alarms, r.background_false_alarms / r.background_hours, lead,
                     r.clip_background_hours);
+  }
+  // What each detector mistook for an alarm, while the list stays readable.
+  for (const DetectorResult& r : results) {
+    if (r.false_alarms.empty() || r.false_alarms.size() > 20) continue;
+    out += fmt::format("\n{} false alarms, with the background files in the 4 s before each:\n",
+                       r.name);
+    for (const auto& a : r.false_alarms)
+      out += fmt::format("- {:.1f} s: {}\n", a.time_s, fmt::join(a.sources, ", "));
   }
   return out;
 }

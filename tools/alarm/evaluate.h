@@ -62,8 +62,23 @@ struct DetectorResult {
   std::vector<Bucket> buckets;
   double background_hours = 0;
   int background_false_alarms = 0;
+  // Each background false alarm: when, and the background files that played
+  // in the window before it (what the detector mistook for an alarm).
+  struct FalseAlarm {
+    double time_s = 0;
+    std::vector<std::string> sources;
+  };
+  std::vector<FalseAlarm> false_alarms;
   double clip_background_hours = 0;  // lead-ins
 };
+
+// The background files playing in the model's window (kWindowFrames frames)
+// that ends `t_s` seconds into `clip`, reaching back into `previous` (the
+// clip before it in a stream; only its length and segments are used) when
+// the window starts before `clip`. Sorted names; " (quiet)" marks the
+// quieter layer.
+std::vector<std::string> SourcesBefore(const BackgroundLibrary& backgrounds, const Clip& clip,
+                                       const Clip& previous, double t_s);
 
 // Runs every detector on the same clips and the same background stream.
 // `progress` (may be empty) gets a line now and then.

@@ -223,19 +223,22 @@ double BackgroundLibrary::seconds() const {
   return total;
 }
 
-std::vector<float> BackgroundLibrary::Make(int64_t length, Rng& rng) const {
+std::vector<float> BackgroundLibrary::Make(int64_t length, Rng& rng,
+                                           std::vector<BackgroundSegment>* segments) const {
   std::vector<float> out(static_cast<size_t>(length), 0.0f);
   // Two layers: the main one, and one 6-20 dB quieter (a fan under speech).
   for (int layer = 0; layer < 2; ++layer) {
     const double layer_gain = layer == 0 ? 1.0 : std::pow(10.0, -rng.Uniform(6.0, 20.0) / 20.0);
     int64_t pos = 0;
     while (pos < length) {
-      const std::vector<float>& file = files_[rng.Index(static_cast<int>(files_.size()))];
+      const int index = rng.Index(static_cast<int>(files_.size()));
+      const std::vector<float>& file = files_[index];
       const int64_t size = static_cast<int64_t>(file.size());
       const int64_t start = rng.Index(static_cast<int>(std::max<int64_t>(1, size / 2)));
       const int64_t take = std::min(length - pos, size - start);
       const double gain = layer_gain * std::pow(10.0, -rng.Uniform(0.0, 20.0) / 20.0);
       for (int64_t i = 0; i < take; ++i) out[pos + i] += static_cast<float>(gain * file[start + i]);
+      if (segments) segments->push_back({index, layer, pos, pos + take});
       pos += take + rng.Index(kSampleRate);  // up to 1 s of quiet between segments
     }
   }
@@ -261,7 +264,7 @@ std::vector<int16_t> ToInt16(const std::vector<float>& x, double gain) {
 Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
               double snr_db, double level_dbfs, Rng& rng) {
   Clip clip;
-  std::vector<float> mix = backgrounds.Make(length, rng);
+  std::vector<float> mix = backgrounds.Make(length, rng, &clip.background);
   if (alarm != nullptr) {
     clip.has_alarm = true;
     clip.params = *alarm;

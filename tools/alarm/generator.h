@@ -90,6 +90,14 @@ double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
                 const std::vector<Interval>& beeps, double snr_db);
 
 // Background audio files of one split (train or test), 16 kHz mono.
+// Where one background file plays in a clip: samples [begin, end), in the
+// main layer (0) or the quieter one under it (1).
+struct BackgroundSegment {
+  int file = 0;
+  int layer = 0;
+  int64_t begin = 0, end = 0;
+};
+
 class BackgroundLibrary {
  public:
   // Reads every .wav in `dir` (sorted by name). Throws if none.
@@ -98,7 +106,9 @@ class BackgroundLibrary {
   static BackgroundLibrary FromSamples(std::vector<std::vector<float>> files);
   // `length` samples of household background: segments of random files at
   // random gains, a second quieter layer on top, and a faint noise floor.
-  std::vector<float> Make(int64_t length, Rng& rng) const;
+  // `segments`, if given, receives where each file plays.
+  std::vector<float> Make(int64_t length, Rng& rng,
+                          std::vector<BackgroundSegment>* segments = nullptr) const;
   size_t file_count() const { return files_.size(); }
   double seconds() const;
   const std::vector<std::string>& names() const { return names_; }
@@ -118,6 +128,7 @@ struct Clip {
   AlarmParams params;
   double snr_db = 0.0;
   std::vector<Interval> beeps;
+  std::vector<BackgroundSegment> background;  // what plays under it
 };
 
 // Mixes, then scales the whole clip to an RMS level of `level_dbfs` and
