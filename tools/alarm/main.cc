@@ -93,7 +93,11 @@ int main(int argc, char** argv) {
   train->add_option("--clips", train_options.data.clips, "Training clips (half with alarms)");
   train->add_option("--validation-clips", train_options.validation_clips, "Validation clips");
   train->add_option("--seconds", train_options.data.seconds, "Seconds per clip");
+  train->add_option("--stride", train_options.data.stride,
+                    "Frames between the ends of consecutive training windows of a clip");
   train->add_option("--epochs", train_options.epochs, "Epochs");
+  train->add_option("--dropout", train_options.dropout, "Dropout before the dense layer")
+      ->check(CLI::Range(0.0, 0.9));
   train->add_option("--batch-size", train_options.batch_size, "Batch size");
   train->add_option("--max-lr", train_options.max_lr, "One-cycle peak learning rate");
   train->add_option("--threads", train_options.threads, "Threads (0: LibTorch's choice)");
@@ -101,6 +105,8 @@ int main(int argc, char** argv) {
   train->add_option("--mining-clips", train_options.mining_clips,
                     "Background clips to mine for hard negatives after the first round (0: none)");
   train->add_option("--mining-epochs", train_options.mining_epochs, "Epochs after mining");
+  train->add_option("--mining-rounds", train_options.mining_rounds,
+                    "Rounds of mining and training, each on new background clips");
   train
       ->add_option("--softmax-beta", train_options.softmax_beta,
                    "Beta of the exported softmax (below 1: a temperature that keeps the int8 "

@@ -18,7 +18,7 @@
 namespace picoml::alarm {
 namespace {
 
-train::NetworkSpec AlarmSpec() {
+train::NetworkSpec AlarmSpec(float dropout) {
   using train::LayerKind;
   train::NetworkSpec spec;
   spec.name = "alarm";
@@ -35,7 +35,7 @@ train::NetworkSpec AlarmSpec() {
     l.relu = true;
     return l;
   };
-  train::LayerSpec pool, gap, dense, softmax;
+  train::LayerSpec pool, gap, drop, dense, softmax;
   pool.kind = LayerKind::kMaxPool2D;
   pool.pool = 2;
   gap.kind = LayerKind::kGlobalAveragePool;
@@ -48,8 +48,14 @@ train::NetworkSpec AlarmSpec() {
   // window the beeps fall (their count and spacing), not only how many
   // beep-like frames there are.
   const int steps = ((((kWindowFrames - 3) / 2 + 1) / 2 - 3) / 2 + 1 - 3) / 2 + 1;
-  spec.layers = {conv(8, 2), pool,  conv(16, 2), conv(32, 2), conv(32, 1, steps, 1),
-                 gap,        dense, softmax};
+  spec.layers = {conv(8, 2), pool, conv(16, 2), conv(32, 2), conv(32, 1, steps, 1), gap};
+  if (dropout > 0.0f) {
+    drop.kind = LayerKind::kDropout;
+    drop.rate = dropout;
+    spec.layers.push_back(drop);
+  }
+  spec.layers.push_back(dense);
+  spec.layers.push_back(softmax);
   return spec;
 }
 
@@ -129,40 +135,44 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
   train_options.threads = options.threads;
   if (train_options.threads > 0) torch::set_num_threads(train_options.threads);
   torch::manual_seed(options.data.seed);
-  train::Network network(AlarmSpec());
+  train::Network network(AlarmSpec(options.dropout));
   std::cout << fmt::format("Network {}: {} parameters\n", network->spec().name,
                            network->ParameterCount());
   auto history = train::Fit(network, data, train_options, std::cout, isatty(STDOUT_FILENO) != 0);
 
+  // Hard-negative mining, round after round: each mines fresh background
+  // clips with the network as it now is, so a later round finds what the
+  // earlier ones' training did not cure. Hard windows accumulate.
   int64_t mined = 0;
-  if (options.mining_clips > 0) {
+  WindowSet combined;
+  for (int round = 0; options.mining_clips > 0 && round < options.mining_rounds; ++round) {
     DatasetOptions mining = options.data;
     mining.clips = options.mining_clips;
     mining.alarm_fraction = 0.0;
-    mining.seed = options.data.seed + 2000003;
-    WindowSet hard = MineHardNegatives(network, backgrounds, mining, options.mining_score);
-    mined = hard.count();
+    mining.seed = options.data.seed + 2000003 + 7919 * round;
+    const WindowSet hard = MineHardNegatives(network, backgrounds, mining, options.mining_score);
+    mined += hard.count();
     std::cout << fmt::format(
-                     "Hard negatives: {} background windows from {} new clips score >= {} as "
-                     "alarm; training {} more epochs with them\n",
-                     mined, options.mining_clips, options.mining_score, options.mining_epochs)
+                     "Hard negatives, round {}: {} background windows from {} new clips score >= "
+                     "{} as alarm; training {} more epochs with them\n",
+                     round + 1, hard.count(), options.mining_clips, options.mining_score,
+                     options.mining_epochs)
               << std::flush;
-    if (mined > 0 && options.mining_epochs > 0) {
-      WindowSet combined = train_set;
-      // Each hard window counts `mining_repeat` times.
-      for (int r = 0; r < options.mining_repeat; ++r) {
-        combined.features.insert(combined.features.end(), hard.features.begin(),
-                                 hard.features.end());
-        combined.labels.insert(combined.labels.end(), hard.labels.begin(), hard.labels.end());
-      }
-      data.train = ToExamples(combined);
-      train::TrainOptions fine = train_options;
-      fine.epochs = options.mining_epochs;
-      fine.max_lr = options.max_lr / 3;
-      fine.seed = train_options.seed + 1;
-      const auto more = train::Fit(network, data, fine, std::cout, isatty(STDOUT_FILENO) != 0);
-      history.insert(history.end(), more.begin(), more.end());
+    if (hard.count() == 0 || options.mining_epochs <= 0) break;
+    if (combined.count() == 0) combined = train_set;
+    // Each hard window counts `mining_repeat` times.
+    for (int r = 0; r < options.mining_repeat; ++r) {
+      combined.features.insert(combined.features.end(), hard.features.begin(), hard.features.end());
+      combined.labels.insert(combined.labels.end(), hard.labels.begin(), hard.labels.end());
     }
+    data.train = train::Examples{};  // free the last round's floats before the new ones
+    data.train = ToExamples(combined);
+    train::TrainOptions fine = train_options;
+    fine.epochs = options.mining_epochs;
+    fine.max_lr = options.max_lr / 3;
+    fine.seed = train_options.seed + 1 + round;
+    const auto more = train::Fit(network, data, fine, std::cout, isatty(STDOUT_FILENO) != 0);
+    history.insert(history.end(), more.begin(), more.end());
   }
 
   std::filesystem::create_directories(options.out_dir);

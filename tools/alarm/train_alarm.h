@@ -16,13 +16,17 @@ struct AlarmTrainOptions {
   int epochs = 8;
   int batch_size = 64;
   double max_lr = 4e-3;
+  // Dropout before the dense layer (0: none); training only, not exported.
+  float dropout = 0.0f;
   // Hard-negative mining after the first round: background windows from
   // `mining_clips` fresh clips scoring >= mining_score are added
-  // (mining_repeat times each) and training goes on for mining_epochs.
+  // (mining_repeat times each) and training goes on for mining_epochs;
+  // mining_rounds times, each on new clips.
   int mining_clips = 0;
   double mining_score = 0.05;
   int mining_repeat = 2;
   int mining_epochs = 3;
+  int mining_rounds = 1;  // mine, train; again with the improved network
   // The exported softmax's beta (1: as trained; below 1: a temperature).
   float softmax_beta = 1.0f;
   int threads = 0;
