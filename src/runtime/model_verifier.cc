@@ -307,59 +307,77 @@ class StructureVerifier {
     size_t vt = 0, v = 0;
     bool ok = true;
     switch (static_cast<T>(type)) {
-      case T::kConv2DOptions:
+      case T::kConv2DOptions: {
+        namespace f = schema::conv2d_options;
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0) && ScalarField<int32_t>(t, vt, 1) &&
-             ScalarField<int32_t>(t, vt, 2) && ScalarField<int8_t>(t, vt, 3) &&
-             ScalarField<int32_t>(t, vt, 4) && ScalarField<int32_t>(t, vt, 5) &&
-             ScalarField<int8_t>(t, vt, 6);
+        ok = ScalarField<int8_t>(t, vt, f::kPadding) && ScalarField<int32_t>(t, vt, f::kStrideW) &&
+             ScalarField<int32_t>(t, vt, f::kStrideH) &&
+             ScalarField<int8_t>(t, vt, f::kFusedActivation) &&
+             ScalarField<int32_t>(t, vt, f::kDilationW) &&
+             ScalarField<int32_t>(t, vt, f::kDilationH) &&
+             ScalarField<int8_t>(t, vt, f::kQuantizedBiasType);
         break;
-      case T::kDepthwiseConv2DOptions:
+      }
+      case T::kDepthwiseConv2DOptions: {
+        namespace f = schema::depthwise_conv2d_options;
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0) && ScalarField<int32_t>(t, vt, 1) &&
-             ScalarField<int32_t>(t, vt, 2) && ScalarField<int32_t>(t, vt, 3) &&
-             ScalarField<int8_t>(t, vt, 4) && ScalarField<int32_t>(t, vt, 5) &&
-             ScalarField<int32_t>(t, vt, 6);
+        ok = ScalarField<int8_t>(t, vt, f::kPadding) && ScalarField<int32_t>(t, vt, f::kStrideW) &&
+             ScalarField<int32_t>(t, vt, f::kStrideH) &&
+             ScalarField<int32_t>(t, vt, f::kDepthMultiplier) &&
+             ScalarField<int8_t>(t, vt, f::kFusedActivation) &&
+             ScalarField<int32_t>(t, vt, f::kDilationW) &&
+             ScalarField<int32_t>(t, vt, f::kDilationH);
         break;
-      case T::kPool2DOptions:
+      }
+      case T::kPool2DOptions: {
+        namespace f = schema::pool2d_options;
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0) && ScalarField<int32_t>(t, vt, 1) &&
-             ScalarField<int32_t>(t, vt, 2) && ScalarField<int32_t>(t, vt, 3) &&
-             ScalarField<int32_t>(t, vt, 4) && ScalarField<int8_t>(t, vt, 5);
+        ok = ScalarField<int8_t>(t, vt, f::kPadding) && ScalarField<int32_t>(t, vt, f::kStrideW) &&
+             ScalarField<int32_t>(t, vt, f::kStrideH) &&
+             ScalarField<int32_t>(t, vt, f::kFilterWidth) &&
+             ScalarField<int32_t>(t, vt, f::kFilterHeight) &&
+             ScalarField<int8_t>(t, vt, f::kFusedActivation);
         break;
-      case T::kFullyConnectedOptions:
+      }
+      case T::kFullyConnectedOptions: {
+        namespace f = schema::fully_connected_options;
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0) && ScalarField<int8_t>(t, vt, 1) &&
-             ScalarField<uint8_t>(t, vt, 2) && ScalarField<uint8_t>(t, vt, 3) &&
-             ScalarField<int8_t>(t, vt, 4);
+        ok = ScalarField<int8_t>(t, vt, f::kFusedActivation) &&
+             ScalarField<int8_t>(t, vt, f::kWeightsFormat) &&
+             ScalarField<uint8_t>(t, vt, f::kKeepNumDims) &&
+             ScalarField<uint8_t>(t, vt, f::kAsymmetricQuantizeInputs) &&
+             ScalarField<int8_t>(t, vt, f::kQuantizedBiasType);
         break;
+      }
       case T::kSoftmaxOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<float>(t, vt, 0);
+        ok = ScalarField<float>(t, vt, schema::softmax_options::kBeta);
         break;
       case T::kConcatenationOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int32_t>(t, vt, 0) && ScalarField<int8_t>(t, vt, 1);
+        ok = ScalarField<int32_t>(t, vt, schema::concatenation_options::kAxis) &&
+             ScalarField<int8_t>(t, vt, schema::concatenation_options::kFusedActivation);
         break;
       case T::kAddOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0) && ScalarField<uint8_t>(t, vt, 1);
+        ok = ScalarField<int8_t>(t, vt, schema::add_options::kFusedActivation) &&
+             ScalarField<uint8_t>(t, vt, schema::add_options::kPotScaleInt16);
         break;
       case T::kMulOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<int8_t>(t, vt, 0);
+        ok = ScalarField<int8_t>(t, vt, schema::mul_options::kFusedActivation);
         break;
       case T::kReshapeOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = VectorField(t, vt, 0, 4, &v);
+        ok = VectorField(t, vt, schema::reshape_options::kNewShape, 4, &v);
         break;
       case T::kReducerOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = ScalarField<uint8_t>(t, vt, 0);
+        ok = ScalarField<uint8_t>(t, vt, schema::reducer_options::kKeepDims);
         break;
       case T::kSqueezeOptions:
         if (!TableStart(t, &vt)) return false;
-        ok = VectorField(t, vt, 0, 4, &v);
+        ok = VectorField(t, vt, schema::squeeze_options::kSqueezeDims, 4, &v);
         break;
       case T::kPadOptions:
       case T::kTransposeOptions:
