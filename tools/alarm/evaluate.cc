@@ -354,9 +354,11 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     std::vector<Point> points;
     if (use_cnn) {
       // More averaging first, so that it wins ties.
-      for (int average = 4; average >= 1; --average) {
+      // Above 0.99 the int8 softmax's steps of 1/256 matter: 0.9925 passes
+      // 254/256 and up, 0.996 only 255/256, its ceiling (0.998: nothing).
+      for (int average = kTuneMaxAverage; average >= 1; --average) {
         for (int t = 30; t <= 99; ++t) points.push_back(replay(t / 100.0, average));
-        for (double t : {0.995, 0.998}) points.push_back(replay(t, average));
+        for (double t : {0.9925, 0.995, 0.996, 0.998}) points.push_back(replay(t, average));
       }
     } else {
       for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay(t, 0));

@@ -45,6 +45,10 @@ AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, dou
 
 // An alarm counts as prompt when it is detected within this many seconds.
 constexpr double kPromptSeconds = 5.0;
+// Tuning tries averaging the last 1 to kTuneMaxAverage inferences: at one
+// every 400 ms, six take 2.4 s, about all that a T3 group (complete 2.5 s
+// after the alarm starts) leaves before the 5 s limit.
+constexpr int kTuneMaxAverage = 6;
 
 struct DetectorResult {
   std::string name;
@@ -103,7 +107,7 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
 // 5 s among those with at most one false alarm per 24 h of the training
 // background stream (its false alarms and the clips' lead-ins' counted; none
 // allowed below 24 h); when no setting is that quiet, the fewest false
-// alarms first. For the CNN the number of inferences averaged (1-4) is tuned
+// alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
 // with the threshold.
 struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
