@@ -95,5 +95,13 @@ TEST(SourcesBefore, NamesTheFilesPlayingInTheWindowBeforeAFalseAlarm) {
             std::vector<std::string>{"memory-2 (quiet)"});
 }
 
+// Published chi-square values: the bound is chi2(0.95; 2k + 2) / 2.
+TEST(PoissonUpper95, MatchesTheChiSquareTable) {
+  EXPECT_NEAR(PoissonUpper95(0), 2.9957, 1e-3);  // -ln 0.05
+  EXPECT_NEAR(PoissonUpper95(1), 4.7439, 1e-3);
+  EXPECT_NEAR(PoissonUpper95(5), 10.5130, 1e-3);
+  EXPECT_NEAR(PoissonUpper95(10), 16.9621, 1e-3);
+}
+
 }  // namespace
 }  // namespace picoml::alarm

@@ -76,6 +76,11 @@ struct DetectorResult {
   double clip_background_hours = 0;  // lead-ins
 };
 
+// With k events seen, the Poisson mean that would show k or fewer only 5 %
+// of the time: the one-sided 95 % upper bound of the expected count (k = 0:
+// 3.00, 1: 4.74, 5: 10.51).
+double PoissonUpper95(int k);
+
 // The background files playing in the model's window (kWindowFrames frames)
 // that ends `t_s` seconds into `clip`, reaching back into `previous` (the
 // clip before it in a stream; only its length and segments are used) when
