@@ -66,6 +66,21 @@ TEST(AlarmGenerator, SameSeedSameSamples) {
   }
 }
 
+TEST(AlarmGenerator, DecoysAreOutsideTheStandardsTiming) {
+  Rng rng(11);
+  int short_ones = 0, long_ones = 0;
+  for (int i = 0; i < 500; ++i) {
+    const AlarmParams p = RandomDecoy(rng);
+    // Alarms vary by +-10 %; a decoy is at least 20 % off that.
+    EXPECT_TRUE(p.timing_scale <= 0.72 || p.timing_scale >= 1.35) << p.timing_scale;
+    EXPECT_GE(p.timing_scale, 0.45);
+    EXPECT_LE(p.timing_scale, 2.6);
+    (p.timing_scale < 1.0 ? short_ones : long_ones)++;
+  }
+  EXPECT_GT(short_ones, 100);
+  EXPECT_GT(long_ones, 200);
+}
+
 TEST(AlarmGenerator, RandomAlarmStaysInRanges) {
   Rng rng(99);
   for (int i = 0; i < 500; ++i) {

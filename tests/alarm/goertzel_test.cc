@@ -196,5 +196,25 @@ TEST(AlarmFeatures, WindowSetIsTheSameOnAnyNumberOfThreads) {
   EXPECT_FALSE(MakeWindowSet(backgrounds, options).features == one.features);
 }
 
+TEST(AlarmFeatures, DecoyClipsAreHeardButLabelledBackground) {
+  std::vector<std::vector<float>> files(1, std::vector<float>(3 * kSampleRate, 0.0f));
+  const BackgroundLibrary silence = BackgroundLibrary::FromSamples(files);
+  DatasetOptions options;
+  options.clips = 4;
+  options.seconds = 10.0;
+  options.stride = 20;
+  options.alarm_fraction = 0.0;
+  options.decoy_fraction = 1.0;
+  options.threads = 1;
+  const WindowSet decoys = MakeWindowSet(silence, options);
+  options.decoy_fraction = 0.0;
+  const WindowSet quiet = MakeWindowSet(silence, options);
+  ASSERT_GT(decoys.count(), 0);
+  ASSERT_EQ(decoys.count(), quiet.count());
+  for (int64_t l : decoys.labels) EXPECT_EQ(l, 0);
+  // The decoys are in the audio: the features differ from the silent clips'.
+  EXPECT_FALSE(decoys.features == quiet.features);
+}
+
 }  // namespace
 }  // namespace picoml::alarm

@@ -83,6 +83,14 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
     alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
     const double snr = rng.Uniform(options.snr_low, options.snr_high);
     AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out);
+  } else if (rng.Chance(options.decoy_fraction)) {
+    AlarmParams decoy = RandomDecoy(rng);
+    decoy.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
+    const double snr = rng.Uniform(options.snr_low, options.snr_high);
+    Clip clip = MakeClip(backgrounds, length, &decoy, snr, level, rng);
+    clip.has_alarm = false;  // heard, but every window is background
+    clip.beeps.clear();
+    AddWindows(clip, options.stride, out);
   } else {
     AddWindows(MakeClip(backgrounds, length, nullptr, 0.0, level, rng), options.stride, out);
   }

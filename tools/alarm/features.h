@@ -51,6 +51,9 @@ struct DatasetOptions {
   double snr_low = -8.0, snr_high = 20.0;
   int stride = 10;
   double alarm_fraction = 0.5;  // of the clips
+  // Of the background clips, those with a decoy beep train (RandomDecoy) mixed
+  // in at an alarm's SNR: near misses the network must learn to reject.
+  double decoy_fraction = 0.0;
   uint64_t seed = 1;
   int threads = 0;  // clips made in parallel (0: one per core); same set on any count
 };

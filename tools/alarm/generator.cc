@@ -89,6 +89,13 @@ AlarmParams RandomAlarm(Rng& rng, Pattern pattern) {
   return p;
 }
 
+AlarmParams RandomDecoy(Rng& rng) {
+  AlarmParams p = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
+  p.timing_scale = rng.Chance(0.35) ? rng.Uniform(kDecoyShortScale[0], kDecoyShortScale[1])
+                                    : rng.Uniform(kDecoyLongScale[0], kDecoyLongScale[1]);
+  return p;
+}
+
 std::vector<Interval> BeepIntervals(const AlarmParams& p, int64_t length) {
   const bool t3 = p.pattern == Pattern::kT3;
   const int beeps = GroupSize(p.pattern);

@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   train->add_option("--seconds", train_options.data.seconds, "Seconds per clip");
   train->add_option("--stride", train_options.data.stride,
                     "Frames between the ends of consecutive training windows of a clip");
+  train
+      ->add_option("--decoys", train_options.data.decoy_fraction,
+                   "Fraction of background clips with a decoy beep train (alarm-like, timing "
+                   "outside the standard)")
+      ->check(CLI::Range(0.0, 1.0));
   train->add_option("--epochs", train_options.epochs, "Epochs");
   train->add_option("--dropout", train_options.dropout, "Dropout before the dense layer")
       ->check(CLI::Range(0.0, 0.9));
