@@ -58,12 +58,12 @@ struct AlarmParams {
 AlarmParams RandomAlarm(Rng& rng, Pattern pattern);
 
 // A decoy: beeps like an alarm's in tone and count but with timing well
-// outside the standard's +-10 % (0.45-0.72 or 1.35-2.6 times it: T4-like
+// outside the standard's +-10 % (0.45-0.72 or 1.5-2.6 times it: T4-like
 // trains of 0.15-0.26 s beeps, as microwaves and appliances make, T3-like ones
-// of 0.2-0.36 s or 0.7-1.3 s beeps). Background to the detector.
+// of 0.2-0.36 s or 0.75-1.3 s beeps). Background to the detector.
 AlarmParams RandomDecoy(Rng& rng);
 constexpr double kDecoyShortScale[2] = {0.45, 0.72};
-constexpr double kDecoyLongScale[2] = {1.35, 2.6};
+constexpr double kDecoyLongScale[2] = {1.5, 2.6};
 
 // A beep: [begin, end) in samples, and the pattern cycle it belongs to (0 for
 // the first group of beeps after the onset, 1 for the next, ...).
