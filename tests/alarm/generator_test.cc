@@ -8,22 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "alarm/alarm_test_util.h"
+
 namespace picoml::alarm {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-BackgroundLibrary NoiseLibrary(uint64_t seed) {
-  // Independent of the generator's Rng: a linear congruential sequence.
-  std::vector<std::vector<float>> files(2, std::vector<float>(3 * kSampleRate));
-  uint32_t x = static_cast<uint32_t>(seed);
-  for (auto& f : files)
-    for (float& v : f) {
-      x = x * 1664525u + 1013904223u;
-      v = (static_cast<float>(x >> 8) / 16777216.0f - 0.5f) * 0.2f;
-    }
-  return BackgroundLibrary::FromSamples(files);
-}
+using test::NoiseLibrary;
 
 // Runs of "sounding" found by thresholding a 5 ms moving RMS at half the peak
 // RMS: (start s, duration s) of each.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "alarm/alarm_test_util.h"
 #include "alarm/features.h"
 #include "alarm/generator.h"
 
@@ -170,19 +171,8 @@ TEST(AlarmFeatures, AlarmClipGivesAlarmWindows) {
 }
 
 TEST(AlarmFeatures, WindowSetIsTheSameOnAnyNumberOfThreads) {
-  std::vector<std::vector<float>> files(2, std::vector<float>(3 * kSampleRate));
-  uint32_t x = 7;
-  for (auto& f : files)
-    for (float& v : f) {
-      x = x * 1664525u + 1013904223u;
-      v = (static_cast<float>(x >> 8) / 16777216.0f - 0.5f) * 0.2f;
-    }
-  const BackgroundLibrary backgrounds = BackgroundLibrary::FromSamples(files);
-  DatasetOptions options;
-  options.clips = 7;
-  options.seconds = 10.0;
-  options.stride = 20;
-  options.threads = 1;
+  const BackgroundLibrary backgrounds = test::NoiseLibrary(7);
+  DatasetOptions options = test::SmallDataset(7);
   const WindowSet one = MakeWindowSet(backgrounds, options);
   options.threads = 3;
   const WindowSet three = MakeWindowSet(backgrounds, options);
@@ -199,13 +189,9 @@ TEST(AlarmFeatures, WindowSetIsTheSameOnAnyNumberOfThreads) {
 TEST(AlarmFeatures, DecoyClipsAreHeardButLabelledBackground) {
   std::vector<std::vector<float>> files(1, std::vector<float>(3 * kSampleRate, 0.0f));
   const BackgroundLibrary silence = BackgroundLibrary::FromSamples(files);
-  DatasetOptions options;
-  options.clips = 4;
-  options.seconds = 10.0;
-  options.stride = 20;
+  DatasetOptions options = test::SmallDataset(4);
   options.alarm_fraction = 0.0;
   options.decoy_fraction = 1.0;
-  options.threads = 1;
   const WindowSet decoys = MakeWindowSet(silence, options);
   options.decoy_fraction = 0.0;
   const WindowSet quiet = MakeWindowSet(silence, options);
