@@ -125,8 +125,7 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
   }
   Rng background_rng(options.seed ^ 0xb6);
   for (Detector* detector : detectors) detector->Reset();
-  std::vector<int16_t> previous;  // the chunk before, for audio that spans two
-  Clip previous_clip;             // its background segments (samples: its length only)
+  Clip previous;  // the chunk before, for audio and sources that span two
   ForEachBackgroundChunk(
       backgrounds, options.background_hours, background_rng,
       [&](int c, int chunks, const Clip& clip) {
@@ -136,7 +135,7 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
           results[d].background_false_alarms += static_cast<int>(events.size());
           for (double t : events)
             results[d].false_alarms.push_back(
-                {t, SourcesBefore(backgrounds, clip, previous_clip, t - c * kChunkSeconds)});
+                {t, SourcesBefore(backgrounds, clip, previous, t - c * kChunkSeconds)});
           if (!options.on_background_false_alarm) continue;
           for (double t : events) {
             // The 6 s before the event, from this chunk and the one before.
@@ -146,15 +145,13 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
             for (int64_t i = begin; i < end; ++i) {
               if (i >= 0 && i < static_cast<int64_t>(clip.samples.size()))
                 audio.push_back(clip.samples[i]);
-              else if (i < 0 && -i <= static_cast<int64_t>(previous.size()))
-                audio.push_back(previous[previous.size() + i]);
+              else if (i < 0 && -i <= static_cast<int64_t>(previous.samples.size()))
+                audio.push_back(previous.samples[previous.samples.size() + i]);
             }
             options.on_background_false_alarm(detectors[d]->name(), t, audio);
           }
         }
-        previous = clip.samples;
-        previous_clip.background = clip.background;
-        previous_clip.samples.resize(clip.samples.size());
+        previous = clip;
         if (progress && (c + 1) % 60 == 0)
           progress(fmt::format("background: {} of {} minutes", c + 1, chunks));
       });
