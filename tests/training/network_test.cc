@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace picoml::train {
@@ -146,6 +147,34 @@ TEST(Network, SpecJsonRoundTrip) {
   EXPECT_EQ(back.layers[1].stride, 2);
   EXPECT_EQ(back.layers[6].rate, 0.25f);
   EXPECT_EQ(back.layers[8].kind, LayerKind::kSoftmax);
+  EXPECT_EQ(back.layers[1].StrideW(), 2);  // square unless the width's is given
+}
+
+TEST(Network, UnequalStridesAndPoolsRoundTripAndShapeTheOutput) {
+  NetworkSpec spec = ReferenceMnistSpec();
+  spec.layers[0].stride = 1;
+  spec.layers[0].stride_w = 2;  // 28 x 28 -> 26 x 13
+  spec.layers[2].pool = 1;
+  spec.layers[2].pool_w = 2;  // after the second conv (24 x 11): 24 x 5
+  const NetworkSpec back = SpecFromJson(SpecToJson(spec));
+  EXPECT_EQ(back.layers[0].StrideH(), 1);
+  EXPECT_EQ(back.layers[0].StrideW(), 2);
+  EXPECT_EQ(back.layers[2].PoolH(), 1);
+  EXPECT_EQ(back.layers[2].PoolW(), 2);
+  Network network(back);
+  network->eval();
+  const std::vector<torch::Tensor> outputs = network->ForwardCollect(torch::rand({1, 1, 28, 28}));
+  EXPECT_EQ(outputs[0].sizes(), (std::vector<int64_t>{1, 64, 26, 13}));
+  EXPECT_EQ(outputs[2].sizes(), (std::vector<int64_t>{1, 64, 24, 5}));
+  // Checkpoints written before the width's fields existed load as square.
+  nlohmann::json old = nlohmann::json::parse(SpecToJson(ReferenceMnistSpec()));
+  for (nlohmann::json& layer : old["layers"]) {
+    layer.erase("stride_w");
+    layer.erase("pool_w");
+  }
+  const NetworkSpec square = SpecFromJson(old.dump());
+  EXPECT_EQ(square.layers[2].PoolW(), 2);
+  EXPECT_EQ(square.layers[0].StrideW(), 1);
 }
 
 TEST(Checkpoint, RoundTripGivesIdenticalOutputs) {

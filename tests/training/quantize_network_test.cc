@@ -44,6 +44,31 @@ NetworkSpec SmallSpec() {
   return spec;
 }
 
+// Time (height) and frequency (width) treated apart, as the alarm network
+// does: 16x12x1 -> conv 3 3x4 /(1, 2) -> max pool (2, 1) -> conv 2 3x2 /(2, 1)
+// -> GAP -> dense 3 -> softmax. A height/width mix-up in the export changes
+// the shapes or the sums.
+NetworkSpec AsymmetricSpec() {
+  NetworkSpec spec = SmallSpec();
+  spec.name = "asymmetric";
+  spec.height = 16;
+  spec.width = 12;
+  spec.layers[0].filters = 3;
+  spec.layers[0].kernel_w = 4;
+  spec.layers[0].stride = 1;
+  spec.layers[0].stride_w = 2;  // -> 14 x 5
+  spec.layers[1].kind = LayerKind::kMaxPool2D;
+  spec.layers[1].pool = 2;
+  spec.layers[1].pool_w = 1;  // -> 7 x 5
+  spec.layers[2] = spec.layers[0];
+  spec.layers[2].filters = 2;
+  spec.layers[2].kernel_h = 3;
+  spec.layers[2].kernel_w = 2;
+  spec.layers[2].stride = 2;
+  spec.layers[2].stride_w = 1;  // -> 3 x 4
+  return spec;
+}
+
 TEST(QuantizeNetwork, ExportLayoutIsOhwiWithoutDropout) {
   torch::manual_seed(3);
   Network network(SmallSpec());
@@ -100,15 +125,18 @@ TEST(QuantizeNetwork, CalibrationKeepsMinAndMaxOverAllBatches) {
   EXPECT_LE(all.layers[6].max(), 1.0f);
 }
 
-TEST(QuantizeNetwork, PicomlRunsTheExportLikeLibTorch) {
+// Random weights, calibrated and exported; picoml's int8 run of the file must
+// follow LibTorch's float forward pass within a few output steps.
+void ExpectPicomlRunsTheExportLikeLibTorch(const NetworkSpec& spec) {
   torch::manual_seed(5);
-  Network network(SmallSpec());
+  Network network(spec);
   {
     torch::NoGradGuard no_grad;
     for (const torch::Tensor& p : network->parameters()) p.normal_(0.0, 0.6);
   }
   network->eval();
-  const torch::Tensor images = torch::rand({32, 1, 8, 8});
+  const int64_t pixels = int64_t{spec.height} * spec.width;
+  const torch::Tensor images = torch::rand({32, 1, spec.height, spec.width});
   const host::Int8ExportGraph graph = ToExportGraph(network, Calibrate(network, images));
   const std::vector<uint8_t> bytes = host::ExportInt8Model(graph);
   host::AlignedBuffer aligned(bytes.size());
@@ -119,8 +147,8 @@ TEST(QuantizeNetwork, PicomlRunsTheExportLikeLibTorch) {
   host::HostInterpreter host(model, resolver);
   const torch::Tensor expected = network->forward(images).contiguous();
   for (int n = 0; n < 32; ++n) {
-    const torch::Tensor image = images[n].contiguous();  // [1, 8, 8] = NHWC for one channel
-    ASSERT_TRUE(QuantizeInto(host.interpreter().input(0), image.data_ptr<float>(), 64).ok());
+    const torch::Tensor image = images[n].contiguous();  // [1, H, W] = NHWC for one channel
+    ASSERT_TRUE(QuantizeInto(host.interpreter().input(0), image.data_ptr<float>(), pixels).ok());
     const Status status = host.interpreter().Invoke();
     ASSERT_TRUE(status.ok()) << status.message();
     float got[3];
@@ -128,6 +156,22 @@ TEST(QuantizeNetwork, PicomlRunsTheExportLikeLibTorch) {
     for (int c = 0; c < 3; ++c)
       EXPECT_NEAR(got[c], expected[n][c].item<float>(), 5.0 / 256.0) << "image " << n;
   }
+}
+
+TEST(QuantizeNetwork, PicomlRunsTheExportLikeLibTorch) {
+  ExpectPicomlRunsTheExportLikeLibTorch(SmallSpec());
+}
+
+TEST(QuantizeNetwork, PicomlRunsAnExportWithUnequalStridesAndPoolsLikeLibTorch) {
+  const NetworkSpec spec = AsymmetricSpec();
+  Network network(spec);
+  const host::Int8ExportGraph graph =
+      ToExportGraph(network, Calibrate(network, torch::rand({2, 1, 16, 12})));
+  EXPECT_EQ(graph.layers[0].stride_h, 1);
+  EXPECT_EQ(graph.layers[0].stride_w, 2);
+  EXPECT_EQ(graph.layers[1].pool_h, 2);
+  EXPECT_EQ(graph.layers[1].pool_w, 1);
+  ExpectPicomlRunsTheExportLikeLibTorch(spec);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "alarm/detector.h"
@@ -100,6 +101,14 @@ int main(int argc, char** argv) {
                    "Fraction of background clips with a decoy beep train (alarm-like, timing "
                    "outside the standard)")
       ->check(CLI::Range(0.0, 1.0));
+  train
+      ->add_option("--network", train_options.network,
+                   "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
+                   "T4's beeps, 400k MACs)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, AlarmNetwork>{{"compact", AlarmNetwork::kCompact},
+                                              {"temporal", AlarmNetwork::kTemporal}},
+          CLI::ignore_case));
   train->add_option("--epochs", train_options.epochs, "Epochs");
   train->add_option("--dropout", train_options.dropout, "Dropout before the dense layer")
       ->check(CLI::Range(0.0, 0.9));

@@ -99,7 +99,8 @@ void AddWeightsAndBias(TfliteBuilder& builder, const Int8ExportLayer& layer,
 GraphValue AddConv2D(TfliteBuilder& builder, const Int8ExportLayer& layer, const GraphValue& in,
                      bool last) {
   if (in.shape.size() != 4) throw LayerError(layer, "CONV_2D needs a 4-D (NHWC) input");
-  if (layer.filters <= 0 || layer.kernel_h <= 0 || layer.kernel_w <= 0 || layer.stride <= 0)
+  if (layer.filters <= 0 || layer.kernel_h <= 0 || layer.kernel_w <= 0 || layer.stride_h <= 0 ||
+      layer.stride_w <= 0)
     throw LayerError(layer, "filters, kernel size and stride must be positive");
   const int32_t in_channels = in.shape[3];
   const size_t expected =
@@ -108,9 +109,9 @@ GraphValue AddConv2D(TfliteBuilder& builder, const Int8ExportLayer& layer, const
     throw LayerError(layer, "has " + std::to_string(layer.weights.size()) + " weights, expected " +
                                 std::to_string(expected) + " (OHWI)");
   const int32_t out_h =
-      ConvOutputSize(in.shape[1], layer.kernel_h, layer.stride, layer.same_padding);
+      ConvOutputSize(in.shape[1], layer.kernel_h, layer.stride_h, layer.same_padding);
   const int32_t out_w =
-      ConvOutputSize(in.shape[2], layer.kernel_w, layer.stride, layer.same_padding);
+      ConvOutputSize(in.shape[2], layer.kernel_w, layer.stride_w, layer.same_padding);
   if (out_h <= 0 || out_w <= 0) throw LayerError(layer, "the kernel is larger than its input");
 
   int weights, bias;
@@ -131,8 +132,8 @@ GraphValue AddConv2D(TfliteBuilder& builder, const Int8ExportLayer& layer, const
   const Padding padding = layer.same_padding ? Padding::kSame : Padding::kValid;
   op.options = {
       OptionField::Int8(fields::conv2d_options::kPadding, static_cast<int>(padding)),
-      OptionField::Int32(fields::conv2d_options::kStrideW, layer.stride),
-      OptionField::Int32(fields::conv2d_options::kStrideH, layer.stride),
+      OptionField::Int32(fields::conv2d_options::kStrideW, layer.stride_w),
+      OptionField::Int32(fields::conv2d_options::kStrideH, layer.stride_h),
       OptionField::Int8(fields::conv2d_options::kFusedActivation,
                         static_cast<int>(layer.relu ? Activation::kRelu : Activation::kNone)),
       OptionField::Int32(fields::conv2d_options::kDilationW, 1),
@@ -145,9 +146,9 @@ GraphValue AddConv2D(TfliteBuilder& builder, const Int8ExportLayer& layer, const
 GraphValue AddMaxPool2D(TfliteBuilder& builder, const Int8ExportLayer& layer, const GraphValue& in,
                         bool last) {
   if (in.shape.size() != 4) throw LayerError(layer, "MAX_POOL_2D needs a 4-D (NHWC) input");
-  if (layer.pool <= 0) throw LayerError(layer, "pool size must be positive");
+  if (layer.pool_h <= 0 || layer.pool_w <= 0) throw LayerError(layer, "pool size must be positive");
   GraphValue out;
-  out.shape = {1, in.shape[1] / layer.pool, in.shape[2] / layer.pool, in.shape[3]};
+  out.shape = {1, in.shape[1] / layer.pool_h, in.shape[2] / layer.pool_w, in.shape[3]};
   if (out.shape[1] <= 0 || out.shape[2] <= 0) throw LayerError(layer, "pool larger than input");
   // Max pooling keeps its input's scale and zero point (same-scale operator).
   out.quantization = in.quantization;
@@ -161,10 +162,10 @@ GraphValue AddMaxPool2D(TfliteBuilder& builder, const Int8ExportLayer& layer, co
   op.options_type = fields::BuiltinOptionsType::kPool2DOptions;
   op.options = {
       OptionField::Int8(fields::pool2d_options::kPadding, static_cast<int>(Padding::kValid)),
-      OptionField::Int32(fields::pool2d_options::kStrideW, layer.pool),
-      OptionField::Int32(fields::pool2d_options::kStrideH, layer.pool),
-      OptionField::Int32(fields::pool2d_options::kFilterWidth, layer.pool),
-      OptionField::Int32(fields::pool2d_options::kFilterHeight, layer.pool),
+      OptionField::Int32(fields::pool2d_options::kStrideW, layer.pool_w),
+      OptionField::Int32(fields::pool2d_options::kStrideH, layer.pool_h),
+      OptionField::Int32(fields::pool2d_options::kFilterWidth, layer.pool_w),
+      OptionField::Int32(fields::pool2d_options::kFilterHeight, layer.pool_h),
       OptionField::Int8(fields::pool2d_options::kFusedActivation,
                         static_cast<int>(Activation::kNone)),
   };

@@ -29,10 +29,10 @@ struct Int8ExportLayer {
   std::string name;
   int filters = 0;  // kConv2D: output channels; kFullyConnected: units
   int kernel_h = 3, kernel_w = 3;
-  int stride = 1;
+  int stride_h = 1, stride_w = 1;
   bool same_padding = false;
-  bool relu = false;  // fused into kConv2D / kFullyConnected
-  int pool = 2;       // kMaxPool2D: window and stride
+  bool relu = false;           // fused into kConv2D / kFullyConnected
+  int pool_h = 2, pool_w = 2;  // kMaxPool2D: window and stride
   // kConv2D: OHWI [filters, kernel_h, kernel_w, in_channels];
   // kFullyConnected: [units, inputs].
   std::vector<float> weights;

@@ -99,9 +99,11 @@ std::string SpecToJson(const NetworkSpec& spec) {
                       {"kernel_h", layer.kernel_h},
                       {"kernel_w", layer.kernel_w},
                       {"stride", layer.stride},
+                      {"stride_w", layer.stride_w},
                       {"same_padding", layer.same_padding},
                       {"relu", layer.relu},
                       {"pool", layer.pool},
+                      {"pool_w", layer.pool_w},
                       {"rate", layer.rate}});
   }
   const nlohmann::json json = {{"name", spec.name},
@@ -126,9 +128,11 @@ NetworkSpec SpecFromJson(const std::string& text) {
     layer.kernel_h = item.at("kernel_h").get<int>();
     layer.kernel_w = item.at("kernel_w").get<int>();
     layer.stride = item.at("stride").get<int>();
+    layer.stride_w = item.value("stride_w", 0);  // absent in older checkpoints: square
     layer.same_padding = item.at("same_padding").get<bool>();
     layer.relu = item.at("relu").get<bool>();
     layer.pool = item.at("pool").get<int>();
+    layer.pool_w = item.value("pool_w", 0);
     layer.rate = item.at("rate").get<float>();
     spec.layers.push_back(layer);
   }
@@ -148,15 +152,17 @@ NetworkImpl::NetworkImpl(NetworkSpec spec) : spec_(std::move(spec)) {
     switch (layer.kind) {
       case LayerKind::kConv2D: {
         if (flat) throw std::invalid_argument(name + ": Conv2D after a flattening layer");
-        if (layer.filters <= 0 || layer.kernel_h <= 0 || layer.kernel_w <= 0 || layer.stride <= 0)
+        if (layer.filters <= 0 || layer.kernel_h <= 0 || layer.kernel_w <= 0 ||
+            layer.StrideH() <= 0 || layer.StrideW() <= 0)
           throw std::invalid_argument(name + ": Conv2D needs positive filters, kernel and stride");
         auto options =
             torch::nn::Conv2dOptions(channels, layer.filters, {layer.kernel_h, layer.kernel_w})
-                .stride(layer.stride)
+                .stride(torch::ExpandingArray<2>({layer.StrideH(), layer.StrideW()}))
                 .bias(true);
         // Stride-1 SAME with odd kernels pads symmetrically: let the
         // convolution do it; other SAME cases pad explicitly in forward().
-        if (layer.same_padding && layer.stride == 1 && layer.kernel_h % 2 && layer.kernel_w % 2)
+        if (layer.same_padding && layer.StrideH() == 1 && layer.StrideW() == 1 &&
+            layer.kernel_h % 2 && layer.kernel_w % 2)
           options.padding(torch::ExpandingArray<2>({layer.kernel_h / 2, layer.kernel_w / 2}));
         else
           pad_in_forward_[i] = layer.same_padding;
@@ -166,11 +172,11 @@ NetworkImpl::NetworkImpl(NetworkSpec spec) : spec_(std::move(spec)) {
         torch::NoGradGuard no_grad;
         convs_[i]->bias.zero_();
         if (layer.same_padding) {
-          height = (height + layer.stride - 1) / layer.stride;
-          width = (width + layer.stride - 1) / layer.stride;
+          height = (height + layer.StrideH() - 1) / layer.StrideH();
+          width = (width + layer.StrideW() - 1) / layer.StrideW();
         } else {
-          height = (height - layer.kernel_h) / layer.stride + 1;
-          width = (width - layer.kernel_w) / layer.stride + 1;
+          height = (height - layer.kernel_h) / layer.StrideH() + 1;
+          width = (width - layer.kernel_w) / layer.StrideW() + 1;
         }
         if (height <= 0 || width <= 0)
           throw std::invalid_argument(name + ": Conv2D kernel is larger than its input");
@@ -178,9 +184,12 @@ NetworkImpl::NetworkImpl(NetworkSpec spec) : spec_(std::move(spec)) {
         break;
       }
       case LayerKind::kMaxPool2D:
-        if (flat || layer.pool <= 0) throw std::invalid_argument(name + ": bad MaxPool2D");
-        height /= layer.pool;
-        width /= layer.pool;
+        if (flat || layer.PoolH() <= 0 || layer.PoolW() <= 0)
+          throw std::invalid_argument(name + ": bad MaxPool2D");
+        height /= layer.PoolH();
+        width /= layer.PoolW();
+        if (height <= 0 || width <= 0)
+          throw std::invalid_argument(name + ": MaxPool2D window is larger than its input");
         break;
       case LayerKind::kGlobalAveragePool:
         if (flat) throw std::invalid_argument(name + ": GlobalAveragePool of a flat input");
@@ -219,14 +228,14 @@ torch::Tensor NetworkImpl::ForwardLayer(size_t i, torch::Tensor x, bool logits) 
   switch (layer.kind) {
     case LayerKind::kConv2D:
       if (pad_in_forward_[i]) {
-        const auto [top, bottom] = SamePadding(x.size(2), layer.kernel_h, layer.stride);
-        const auto [left, right] = SamePadding(x.size(3), layer.kernel_w, layer.stride);
+        const auto [top, bottom] = SamePadding(x.size(2), layer.kernel_h, layer.StrideH());
+        const auto [left, right] = SamePadding(x.size(3), layer.kernel_w, layer.StrideW());
         x = torch::constant_pad_nd(x, {left, right, top, bottom}, 0.0);
       }
       x = convs_[i]->forward(x);
       return layer.relu ? torch::relu_(x) : x;
     case LayerKind::kMaxPool2D:
-      return torch::max_pool2d(x, {layer.pool, layer.pool}, {layer.pool, layer.pool});
+      return torch::max_pool2d(x, {layer.PoolH(), layer.PoolW()}, {layer.PoolH(), layer.PoolW()});
     case LayerKind::kGlobalAveragePool:
       return x.mean({2, 3});
     case LayerKind::kDropout:

@@ -15,8 +15,8 @@
 namespace picoml::train {
 
 enum class LayerKind {
-  kConv2D,             // filters, kernel_h x kernel_w, stride, padding, relu
-  kMaxPool2D,          // pool x pool window, stride = pool
+  kConv2D,             // filters, kernel_h x kernel_w, stride(s), padding, relu
+  kMaxPool2D,          // pool_h x pool_w window, stride = window
   kGlobalAveragePool,  // mean over H and W -> [N, C] (exported as MEAN)
   kDropout,            // rate; identity at inference, dropped on export
   kDense,              // units, relu
@@ -27,11 +27,20 @@ struct LayerSpec {
   LayerKind kind = LayerKind::kConv2D;
   int filters = 0;  // kConv2D: output channels; kDense: units
   int kernel_h = 3, kernel_w = 3;
+  // Strides and pool windows are square unless the width's is given: the
+  // audio models keep more resolution along time (height) than along
+  // frequency (width).
   int stride = 1;
+  int stride_w = 0;           // 0: as `stride`
   bool same_padding = false;  // false = VALID (Keras's default)
   bool relu = false;          // fused ReLU (kConv2D, kDense)
-  int pool = 2;               // kMaxPool2D window and stride
-  float rate = 0.5f;          // kDropout
+  int pool = 2;               // kMaxPool2D window and stride (height)
+  int pool_w = 0;             // 0: as `pool`
+  int StrideH() const { return stride; }
+  int StrideW() const { return stride_w > 0 ? stride_w : stride; }
+  int PoolH() const { return pool; }
+  int PoolW() const { return pool_w > 0 ? pool_w : pool; }
+  float rate = 0.5f;  // kDropout
 };
 
 struct NetworkSpec {

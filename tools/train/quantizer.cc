@@ -75,7 +75,8 @@ host::Int8ExportGraph ToExportGraph(Network& network, const Calibration& calibra
         out.filters = layer.filters;
         out.kernel_h = layer.kernel_h;
         out.kernel_w = layer.kernel_w;
-        out.stride = layer.stride;
+        out.stride_h = layer.StrideH();
+        out.stride_w = layer.StrideW();
         out.same_padding = layer.same_padding;
         out.relu = layer.relu;
         // LibTorch [O, I, kh, kw] -> LiteRT OHWI.
@@ -85,7 +86,8 @@ host::Int8ExportGraph ToExportGraph(Network& network, const Calibration& calibra
       case LayerKind::kMaxPool2D:
         out.kind = Kind::kMaxPool2D;
         out.name = KerasName("max_pooling2d", names);
-        out.pool = layer.pool;
+        out.pool_h = layer.PoolH();
+        out.pool_w = layer.PoolW();
         break;
       case LayerKind::kGlobalAveragePool:
         out.kind = Kind::kMean;
