@@ -54,6 +54,11 @@ bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::M
 // board's clock gives. Returns false (after printing why) on failure.
 bool TimedInvoke(picoml::Interpreter* interpreter);
 
+// Runs Invoke() once with one instruction-count window per node, then prints
+// "profile: node N OPERATOR" for each node in order (the run script pairs
+// these lines with the last windows). Returns false on failure.
+bool ProfiledInvoke(picoml::Interpreter* interpreter);
+
 // Runs every case of `model`, printing PASS/FAIL per case. Returns the
 // number of cases that failed (or could not run).
 int RunConformance(const EmbeddedModel& model);

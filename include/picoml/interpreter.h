@@ -32,6 +32,12 @@
 
 namespace picoml {
 
+// Called just before (finished = false) and just after (finished = true) each
+// node's Eval, when set with Interpreter::SetNodeObserver: per-operator
+// profiling on a device (cycle counters, instruction-count marks) without a
+// profiler built into the runtime. It must not touch the interpreter.
+typedef void (*NodeObserver)(void* context, uint32_t node, BuiltinOperator op, bool finished);
+
 struct InterpreterOptions {
   Rounding rounding = Rounding::kDouble;  // kDouble matches TFLM's default build
 };
@@ -69,6 +75,12 @@ class Interpreter {
   // Runs every node in order.
   Status Invoke();
 
+  // Observes every node of later Invoke() calls; nullptr stops observing.
+  void SetNodeObserver(NodeObserver observer, void* context) {
+    observer_ = observer;
+    observer_context_ = context;
+  }
+
   int input_count() const { return model_.input_count(); }
   int output_count() const { return model_.output_count(); }
   // Tensors with their data in the arena. `i` must be in range.
@@ -92,6 +104,8 @@ class Interpreter {
   uint8_t* persistent_ = nullptr;   // start of the persistent part
   uint8_t* activations_ = nullptr;  // start of the activation part
   uint32_t* tensor_offsets_ = nullptr;
+  NodeObserver observer_ = nullptr;
+  void* observer_context_ = nullptr;
   bool ready_ = false;
 };
 

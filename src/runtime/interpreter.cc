@@ -334,8 +334,10 @@ Status Interpreter::Invoke() {
     const NodeRecord& record = records[n];
     const NodeContext node = Node(n);
     const void* data = record.data_offset ? persistent_ + record.data_offset : nullptr;
+    if (observer_) observer_(observer_context_, n, node.op().code, false);
     Status status =
         resolver_->at(record.registration)->eval(node, data, activations_ + record.scratch_offset);
+    if (observer_) observer_(observer_context_, n, node.op().code, true);
     if (!status.ok()) return NodeError(status, n, node.op());
   }
   return Status::Ok();

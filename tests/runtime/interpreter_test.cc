@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <vector>
 
 #include "support/model_runner.h"
 
@@ -196,6 +197,56 @@ TEST(Interpreter, ChainOfInPlaceOpsSharesOneBuffer) {
   run.SetInput<int8_t>(0, std::vector<int8_t>(64, 1));
   ASSERT_TRUE(run.Invoke().ok());
   EXPECT_EQ(run.Output<int8_t>(0), std::vector<int8_t>(64, 3));
+}
+
+// The node observer sees every node just before and just after its Eval, in
+// order, with its operator, and nothing once it is cleared.
+struct ObservedCall {
+  uint32_t node;
+  BuiltinOperator op;
+  bool finished;
+  int8_t first_output;  // the node's output's first byte when observed
+};
+struct Observation {
+  Interpreter* interpreter;
+  std::vector<ObservedCall> calls;
+};
+void Observe(void* context, uint32_t node, BuiltinOperator op, bool finished) {
+  Observation* o = static_cast<Observation*>(context);
+  const Tensor out =
+      o->interpreter->tensor(static_cast<uint32_t>(o->interpreter->model().op(node).output(0)));
+  o->calls.push_back({node, op, finished, out.data_as<int8_t>()[0]});
+}
+
+TEST(Interpreter, NodeObserverBracketsEveryEval) {
+  TfliteBuilder b;
+  const int in = b.AddTensor(Activation(8));
+  const int mid = b.AddTensor(Activation(8));
+  const int out = b.AddTensor(Activation(8));
+  b.AddOperator({BuiltinOperator::kAdd, 1, {in}, {mid}});
+  b.AddOperator({BuiltinOperator::kReshape, 1, {mid}, {out}});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  TestResolver resolver;
+  test::ModelRunner run(b.Build(), resolver);
+  ASSERT_TRUE(run.ok()) << run.error();
+  Observation seen{&run.interpreter(), {}};
+  run.interpreter().SetNodeObserver(Observe, &seen);
+  run.SetInput<int8_t>(0, std::vector<int8_t>(8, 5));
+  ASSERT_TRUE(run.Invoke().ok());
+  ASSERT_EQ(seen.calls.size(), 4u);
+  EXPECT_EQ(seen.calls[0].node, 0u);
+  EXPECT_EQ(seen.calls[0].op, BuiltinOperator::kAdd);
+  EXPECT_FALSE(seen.calls[0].finished);
+  EXPECT_TRUE(seen.calls[1].finished);
+  EXPECT_EQ(seen.calls[1].first_output, 6);  // observed after the increment ran
+  EXPECT_EQ(seen.calls[2].node, 1u);
+  EXPECT_EQ(seen.calls[2].op, BuiltinOperator::kReshape);
+  EXPECT_FALSE(seen.calls[2].finished);
+  EXPECT_TRUE(seen.calls[3].finished);
+  run.interpreter().SetNodeObserver(nullptr, nullptr);
+  ASSERT_TRUE(run.Invoke().ok());
+  EXPECT_EQ(seen.calls.size(), 4u);
 }
 
 // A tensor no node reads or writes gets no place: no data pointer, rather
