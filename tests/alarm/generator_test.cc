@@ -228,5 +228,40 @@ TEST(AlarmGenerator, ClipLevelAndSaturation) {
   (void)kPi;
 }
 
+// Speed augmentation: a 1 kHz tone played at 1.2 is a 1.2 kHz tone, read
+// 1.2 times as fast; Make() with a spread varies the speed per segment, and
+// with none it is what it always was, random draws included.
+TEST(AlarmGenerator, PlayingAtASpeedScalesFrequencyAndDuration) {
+  std::vector<float> tone(kSampleRate);
+  for (size_t i = 0; i < tone.size(); ++i)
+    tone[i] = static_cast<float>(std::sin(2.0 * M_PI * 1000.0 * i / kSampleRate));
+  for (const double speed : {0.87, 1.0, 1.2}) {
+    std::vector<float> out(8000, 0.0f);
+    AddAtSpeed(tone, 100, speed, 0.5, out.data(), static_cast<int64_t>(out.size()));
+    int crossings = 0;
+    for (size_t i = 1; i < out.size(); ++i) crossings += (out[i - 1] < 0.0f) != (out[i] < 0.0f);
+    // Two crossings per period over 0.5 s.
+    EXPECT_NEAR(crossings / 2.0 / 0.5, 1000.0 * speed, 3.0) << "speed " << speed;
+    double peak = 0.0;
+    for (float v : out) peak = std::max(peak, std::fabs(static_cast<double>(v)));
+    EXPECT_NEAR(peak, 0.5, 0.01);
+  }
+}
+
+TEST(AlarmGenerator, SpeedSpreadChangesBackgroundsOnlyWhenSet) {
+  BackgroundLibrary plain = NoiseLibrary(3);
+  BackgroundLibrary spread = NoiseLibrary(3);
+  Rng a(9), b(9), c(9);
+  const std::vector<float> before = plain.Make(5 * kSampleRate, a);
+  spread.set_speed_spread(0.15);
+  std::vector<BackgroundSegment> segments;
+  const std::vector<float> faster = spread.Make(5 * kSampleRate, b, &segments);
+  EXPECT_NE(before, faster);
+  ASSERT_FALSE(segments.empty());
+  for (const BackgroundSegment& s : segments) EXPECT_LE(s.end, 5 * kSampleRate);
+  spread.set_speed_spread(0.0);
+  EXPECT_EQ(spread.Make(5 * kSampleRate, c), before);
+}
+
 }  // namespace
 }  // namespace picoml::alarm

@@ -230,6 +230,18 @@ double BackgroundLibrary::seconds() const {
   return total;
 }
 
+void AddAtSpeed(const std::vector<float>& x, int64_t start, double speed, double gain, float* out,
+                int64_t count) {
+  const auto size = static_cast<int64_t>(x.size());
+  for (int64_t i = 0; i < count; ++i) {
+    const double at = static_cast<double>(start) + static_cast<double>(i) * speed;
+    const int64_t j = std::min(static_cast<int64_t>(at), size - 1);
+    const double f = at - static_cast<double>(j);
+    const double next = j + 1 < size ? x[j + 1] : x[j];
+    out[i] += static_cast<float>(gain * (x[j] * (1.0 - f) + next * f));
+  }
+}
+
 std::vector<float> BackgroundLibrary::Make(int64_t length, Rng& rng,
                                            std::vector<BackgroundSegment>* segments) const {
   std::vector<float> out(static_cast<size_t>(length), 0.0f);
@@ -242,9 +254,18 @@ std::vector<float> BackgroundLibrary::Make(int64_t length, Rng& rng,
       const std::vector<float>& file = files_[index];
       const int64_t size = static_cast<int64_t>(file.size());
       const int64_t start = rng.Index(static_cast<int>(std::max<int64_t>(1, size / 2)));
-      const int64_t take = std::min(length - pos, size - start);
+      int64_t take = std::min(length - pos, size - start);
       const double gain = layer_gain * std::pow(10.0, -rng.Uniform(0.0, 20.0) / 20.0);
-      for (int64_t i = 0; i < take; ++i) out[pos + i] += static_cast<float>(gain * file[start + i]);
+      if (speed_spread_ > 0.0) {
+        const double limit = std::log1p(speed_spread_);
+        const double speed = std::exp(rng.Uniform(-limit, limit));
+        const auto available = static_cast<int64_t>(static_cast<double>(size - 1 - start) / speed);
+        take = std::max<int64_t>(1, std::min(length - pos, available));
+        AddAtSpeed(file, start, speed, gain, out.data() + pos, take);
+      } else {
+        for (int64_t i = 0; i < take; ++i)
+          out[pos + i] += static_cast<float>(gain * file[start + i]);
+      }
       if (segments) segments->push_back({index, layer, pos, pos + take});
       pos += take + rng.Index(kSampleRate);  // up to 1 s of quiet between segments
     }

@@ -109,6 +109,11 @@ int main(int argc, char** argv) {
           std::map<std::string, AlarmNetwork>{{"compact", AlarmNetwork::kCompact},
                                               {"temporal", AlarmNetwork::kTemporal}},
           CLI::ignore_case));
+  train
+      ->add_option("--speed-spread", train_options.speed_spread,
+                   "Play each training background segment at a random speed in [1/(1+S), 1+S] "
+                   "(augmentation; 0: as recorded)")
+      ->check(CLI::Range(0.0, 0.5));
   train->add_option("--epochs", train_options.epochs, "Epochs");
   train->add_option("--dropout", train_options.dropout, "Dropout before the dense layer")
       ->check(CLI::Range(0.0, 0.9));

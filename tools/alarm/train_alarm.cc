@@ -138,7 +138,8 @@ WindowSet MineHardNegatives(train::Network& network, const BackgroundLibrary& ba
 
 std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const BackgroundLibrary backgrounds = BackgroundLibrary::Load(background_dir);
+  BackgroundLibrary backgrounds = BackgroundLibrary::Load(background_dir);
+  backgrounds.set_speed_spread(options.speed_spread);
   std::cout << fmt::format("Training backgrounds: {} files, {:.0f} s from {}\n",
                            backgrounds.file_count(), backgrounds.seconds(), background_dir);
   const WindowSet train_set = MakeWindowSet(backgrounds, options.data);
@@ -223,16 +224,19 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
   host::WriteFileAtomically(path, bytes.data(), bytes.size());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json summary = {{"train_windows", train_set.count()},
-                            {"train_alarm_windows", positives},
-                            {"hard_negative_windows", mined},
-                            {"validation_windows", validation_set.count()},
-                            {"parameters", network->ParameterCount()},
-                            {"model_bytes", bytes.size()},
-                            {"val_accuracy", history.back().val_accuracy},
-                            {"val_loss", history.back().val_loss},
-                            {"seconds", seconds},
-                            {"spec", nlohmann::json::parse(train::SpecToJson(network->spec()))}};
+  nlohmann::json summary = {
+      {"train_windows", train_set.count()},
+      {"train_alarm_windows", positives},
+      {"hard_negative_windows", mined},
+      {"speed_spread", options.speed_spread},
+      {"network", options.network == AlarmNetwork::kTemporal ? "temporal" : "compact"},
+      {"validation_windows", validation_set.count()},
+      {"parameters", network->ParameterCount()},
+      {"model_bytes", bytes.size()},
+      {"val_accuracy", history.back().val_accuracy},
+      {"val_loss", history.back().val_loss},
+      {"seconds", seconds},
+      {"spec", nlohmann::json::parse(train::SpecToJson(network->spec()))}};
   std::ofstream(options.out_dir + "/train.json") << summary.dump(2) << '\n';
   std::cout << fmt::format("Wrote {} ({} bytes); validation accuracy {:.4f}; {:.0f} s in all\n",
                            path, bytes.size(), history.back().val_accuracy, seconds);

@@ -38,6 +38,9 @@ struct AlarmTrainOptions {
   int mining_repeat = 2;
   int mining_epochs = 3;
   int mining_rounds = 1;  // mine, train; again with the improved network
+  // Training backgrounds play at random speeds in [1 / (1 + s), 1 + s]
+  // (BackgroundLibrary::set_speed_spread); 0: as recorded.
+  double speed_spread = 0.0;
   // The exported softmax's beta (1: as trained; below 1: a temperature).
   float softmax_beta = 1.0f;
   int threads = 0;
