@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The smoke/CO-alarm detector end to end: backgrounds -> training data ->
 # CNN training (picoml's trainer) -> full-int8 quantization -> threshold
-# tuning on training data -> evaluation on held-out test data, for the CNN
+# tuning on validation data (backgrounds training never heard) -> evaluation
+# on held-out test data, for the CNN
 # (picoml runtime + StreamClassifier) and the Goertzel baseline.
 #   scripts/alarm.sh [--fast] [--build DIR] [--out DIR] [--hours H]
 # --fast: smaller data and evaluation (the README's quick run, a few minutes).
@@ -28,7 +29,7 @@ if [[ $fast -eq 1 ]]; then
 else
   train_args=(--clips 8000 --validation-clips 300 --epochs 10 --mining-clips 12000 --mining-score 0.02
     --mining-epochs 4)
-  # 24 h of training background: the tuning can then aim at the goal of at
+  # 24 h of validation background: the tuning can then aim at the goal of at
   # most one false alarm per 24 h rather than at none in a few hours.
   tune_args=(--clips-per-snr 60 --hours 24)
   eval_args=(--clips-per-snr 200 --hours "${hours:-24}")

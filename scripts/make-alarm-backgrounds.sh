@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Background audio for the smoke-alarm detector (tools/alarm), built once from
 # Debian packages into a cache outside the source tree:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm/{train,test}/*.wav
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm/{train,val,test}/*.wav
 # 16 kHz mono 16-bit WAV. Deterministic: sox runs with -R (repeatable
 # dither/noise), every random choice comes from $RANDOM seeded below.
-# The train and test lists are disjoint: espeak-ng voices and sentences,
-# freedesktop sound files and synthetic seeds are split, never shared.
+# The three lists are disjoint: espeak-ng voices and sentences, freedesktop
+# sound files and synthetic seeds are split, never shared. train is for
+# training, val for tuning the decision (picoml-alarm tune), test for the
+# figures (picoml-alarm eval); val has no freedesktop files (there are too
+# few), and its sentences use their own subjects.
 #   scripts/make-alarm-backgrounds.sh [--force] [--dir DIR]
 set -euo pipefail
 
@@ -19,7 +22,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-stamp="$dir/.complete-v1"
+stamp="$dir/.complete-v2"
 if [[ -f "$stamp" && $force -eq 0 ]]; then
   echo "alarm backgrounds: up to date in $dir"
   exit 0
@@ -27,8 +30,8 @@ fi
 for tool in sox espeak-ng; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
 done
-rm -rf "$dir/train" "$dir/test"
-mkdir -p "$dir/train" "$dir/test"
+rm -rf "$dir/train" "$dir/val" "$dir/test"
+mkdir -p "$dir/train" "$dir/val" "$dir/test"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 SOX=(sox -R -q -V1)
@@ -46,6 +49,8 @@ endings=(this\ morning. before\ lunch. yesterday\ evening. again. after\ the\ ne
   on\ Sunday. quite\ slowly. in\ the\ kitchen. with\ a\ smile. for\ the\ second\ time.)
 train_voices=(en-us en-gb de fr es it nl pl en-gb-scotland pt sv cs)
 test_voices=(en-029 en-gb-x-rp da fi hu ro el tr)
+val_voices=(en-us-nyc en-gb-x-gbclan af ca hr sk)
+val_subjects=(the\ plumber my\ aunt the\ dog the\ teacher our\ landlord the\ baby\ sitter a\ friend)
 
 speech() {  # split voices... ; writes $count utterance files per voice
   local split=$1 seed=$2 count=$3; shift 3
@@ -56,10 +61,11 @@ speech() {  # split voices... ; writes $count utterance files per voice
     for ((n = 0; n < count; n++)); do
       text=""
       for ((i = 0; i < 4; i++)); do
-        # Train sentences use even subjects, test sentences odd ones: no
-        # sentence is in both splits.
-        local s=$(( (RANDOM % 7) * 2 + parity ))
-        text+="${subjects[$s]^} ${verbs[RANDOM % ${#verbs[@]}]} ${objects[RANDOM % ${#objects[@]}]} ${endings[RANDOM % ${#endings[@]}]} "
+        # Train sentences use even subjects, test sentences odd ones, val
+        # sentences their own: no sentence is in two splits.
+        local s=$(( (RANDOM % 7) * 2 + parity )) subject
+        if [[ $split == val ]]; then subject=${val_subjects[RANDOM % ${#val_subjects[@]}]}; else subject=${subjects[$s]}; fi
+        text+="${subject^} ${verbs[RANDOM % ${#verbs[@]}]} ${objects[RANDOM % ${#objects[@]}]} ${endings[RANDOM % ${#endings[@]}]} "
       done
       local speed=$((110 + RANDOM % 100)) pitch=$((20 + RANDOM % 60)) variant=""
       ((RANDOM % 2)) && variant="+f$((1 + RANDOM % 4))"
@@ -70,6 +76,7 @@ speech() {  # split voices... ; writes $count utterance files per voice
 }
 speech train 101 6 "${train_voices[@]}"
 speech test 202 4 "${test_voices[@]}"
+speech val 505 4 "${val_voices[@]}"
 
 # --- Desktop sounds (sound-theme-freedesktop): alternate files per split ----
 k=0
@@ -146,9 +153,10 @@ synthetic() {
 }
 synthetic train 303 6
 synthetic test 404 4
+synthetic val 606 3
 
 touch "$stamp"
-for split in train test; do
+for split in train val test; do
   echo "alarm backgrounds: $split: $(ls "$dir/$split" | wc -l) files," \
     "$(soxi -D "$dir/$split"/*.wav | awk '{s += $1} END {printf "%.0f", s}') s"
 done

@@ -310,7 +310,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       if (cnn) current->cnn_times = cnn->trace_times, current->cnn_scores = cnn->trace_scores;
     }
   }
-  if (progress) progress(fmt::format("tuning: {} training alarm clips traced", traces.size()));
+  if (progress) progress(fmt::format("tuning: {} alarm clips traced", traces.size()));
   traces.emplace_back();  // onset -1: the background stream
   current = &traces.back();
   goertzel = GoertzelDetector();
@@ -388,9 +388,9 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     for (const Point& p : points) {
       nlohmann::json row = {{"detector", use_cnn ? "cnn" : "goertzel"},
                             {"threshold", p.threshold},
-                            {"train_recall", p.recall},
-                            {"train_recall_within_5s", p.recall_5s},
-                            {"train_false_alarms", p.false_alarms}};
+                            {"tune_recall", p.recall},
+                            {"tune_recall_within_5s", p.recall_5s},
+                            {"tune_false_alarms", p.false_alarms}};
       if (use_cnn) row["average_inferences"] = p.average;
       result.table.push_back(row);
       if (p.recall < 0.5 * best_recall) continue;

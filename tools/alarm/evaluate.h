@@ -108,9 +108,10 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
                                     const std::vector<float>& scores, int average, double threshold,
                                     double suppression_s);
 
-// Threshold tuning on training data: the setting with the best recall within
-// 5 s among those with at most one false alarm per 24 h of the training
-// background stream (its false alarms and the clips' lead-ins' counted; none
+// Threshold tuning on data apart from the test split (picoml-alarm tune uses
+// the validation backgrounds, which training never heard): the setting with
+// the best recall within 5 s among those with at most one false alarm per
+// 24 h of the background stream (its false alarms and the clips' lead-ins' counted; none
 // allowed below 24 h); when no setting is that quiet, the fewest false
 // alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
 // with the threshold.

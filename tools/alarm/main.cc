@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   generate->add_option("--count", gen_count, "Clips (alternating T3, T4)");
   generate->add_option("--snr", gen_snr, "Signal-to-noise ratio, dB");
   generate->add_option("--seed", gen_seed, "Generator seed");
-  generate->add_option("--split", gen_split, "Backgrounds: train or test");
+  generate->add_option("--split", gen_split, "Backgrounds: train, val or test")
+      ->check(CLI::IsMember({"train", "val", "test"}));
 
 #ifdef PICOML_ALARM_TRAINING
   auto* train = app.add_subcommand("train", "Train and quantize the alarm CNN (LibTorch)");
@@ -136,7 +137,9 @@ int main(int argc, char** argv) {
 #endif
 
   auto* tune = app.add_subcommand(
-      "tune", "Tune both detectors' thresholds (and the CNN's averaging) on TRAINING data");
+      "tune",
+      "Tune both detectors' thresholds (and the CNN's averaging) on VALIDATION data (or training)");
+  std::string tune_split = "val";
   std::string model = "out/alarm/model.tflite", thresholds_out = "out/alarm/thresholds.json";
   EvalOptions tune_options;
   tune_options.seed = 0x7a11;  // training seeds
@@ -145,7 +148,10 @@ int main(int argc, char** argv) {
   tune->add_option("--model", model, "Alarm model");
   tune->add_option("--out", thresholds_out, "Thresholds file");
   tune->add_option("--clips-per-snr", tune_options.clips_per_snr, "Alarm clips per SNR");
-  tune->add_option("--hours", tune_options.background_hours, "Hours of training background");
+  tune->add_option("--hours", tune_options.background_hours, "Hours of background");
+  tune->add_option("--split", tune_split,
+                   "Backgrounds to tune on: val (held out from training; the default) or train")
+      ->check(CLI::IsMember({"val", "train"}));
 
   auto* eval =
       app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
@@ -191,21 +197,22 @@ int main(int argc, char** argv) {
 #endif
     if (tune->parsed()) {
       const BackgroundLibrary backgrounds =
-          BackgroundLibrary::Load(SplitDir(background_dir, "train"));
+          BackgroundLibrary::Load(SplitDir(background_dir, tune_split));
       CnnDetector cnn(model, DefaultAlarmStreamConfig());
       const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
       nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
                           {"cnn_average_inferences", r.cnn_average_inferences},
                           {"goertzel_threshold", r.goertzel_threshold},
-                          {"cnn_train_recall", r.cnn_recall},
-                          {"goertzel_train_recall", r.goertzel_recall},
+                          {"split", tune_split},
+                          {"cnn_tune_recall", r.cnn_recall},
+                          {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
       std::filesystem::create_directories(std::filesystem::path(thresholds_out).parent_path());
       std::ofstream(thresholds_out) << j.dump(2) << '\n';
       std::cout << fmt::format(
-          "Thresholds (training data): CNN {:.3f} averaged over {} inferences (train recall "
-          "{:.3f}), Goertzel {:.2f} (train recall {:.3f}) -> {}\n",
-          r.cnn_threshold, r.cnn_average_inferences, r.cnn_recall, r.goertzel_threshold,
+          "Thresholds ({} data): CNN {:.3f} averaged over {} inferences (recall {:.3f}), "
+          "Goertzel {:.2f} (recall {:.3f}) -> {}\n",
+          tune_split, r.cnn_threshold, r.cnn_average_inferences, r.cnn_recall, r.goertzel_threshold,
           r.goertzel_recall, thresholds_out);
     }
     if (eval->parsed()) {
