@@ -16,24 +16,29 @@ namespace {
 
 using pool::Pool2DData;
 
+// Channels innermost: at each output position the running maxima live in the
+// output row itself, and each in-bounds tap is one contiguous run of
+// `channels` bytes, so no per-element index arithmetic is left in the loop.
 void MaxPoolInt8(const Pool2DData& d, const int8_t* input, int8_t* output) {
+  const int32_t channels = d.channels;
+  const bool clamps = d.activation_min > -128 || d.activation_max < 127;
   for (int32_t b = 0; b < d.batches; ++b) {
+    const int8_t* image = input + b * d.input_height * d.input_width * channels;
     for (int32_t out_y = 0; out_y < d.output_height; ++out_y) {
-      for (int32_t out_x = 0; out_x < d.output_width; ++out_x) {
+      for (int32_t out_x = 0; out_x < d.output_width; ++out_x, output += channels) {
         int32_t y0, y1, x0, x1;
         pool::WindowBounds(d, out_y, out_x, &y0, &y1, &x0, &x1);
-        int8_t* out =
-            output + ((b * d.output_height + out_y) * d.output_width + out_x) * d.channels;
-        for (int32_t c = 0; c < d.channels; ++c) {
-          int32_t max = -128;
-          for (int32_t y = y0; y < y1; ++y)
-            for (int32_t x = x0; x < x1; ++x) {
-              const int32_t v =
-                  input[((b * d.input_height + y) * d.input_width + x) * d.channels + c];
-              if (max < v) max = v;
-            }
-          out[c] = static_cast<int8_t>(fixed_point::Clamp(max, d.activation_min, d.activation_max));
+        for (int32_t c = 0; c < channels; ++c) output[c] = -128;
+        for (int32_t y = y0; y < y1; ++y) {
+          const int8_t* tap = image + (y * d.input_width + x0) * channels;
+          for (int32_t x = x0; x < x1; ++x, tap += channels)
+            for (int32_t c = 0; c < channels; ++c)
+              if (output[c] < tap[c]) output[c] = tap[c];
         }
+        if (clamps)
+          for (int32_t c = 0; c < channels; ++c)
+            output[c] = static_cast<int8_t>(
+                fixed_point::Clamp(output[c], d.activation_min, d.activation_max));
       }
     }
   }
