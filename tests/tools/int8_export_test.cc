@@ -269,6 +269,28 @@ TEST(Int8Export, SoftmaxBetaIsWrittenAndApplied) {
   }
 }
 
+// Changing the stored beta of a finished file is the same as exporting with
+// it: byte for byte.
+TEST(Int8Export, SettingSoftmaxBetaEqualsExportingWithIt) {
+  Int8ExportGraph g = Calibrated(Images(8));
+  const std::vector<uint8_t> plain = ExportInt8Model(g);
+  g.layers[4].beta = 0.25f;
+  const std::vector<uint8_t> tempered = ExportInt8Model(g);
+  ASSERT_NE(plain, tempered);
+  EXPECT_EQ(WithSoftmaxBeta(plain, 0.25f), tempered);
+  EXPECT_EQ(WithSoftmaxBeta(tempered, 1.0f), plain);
+  EXPECT_THROW(WithSoftmaxBeta(plain, 0.0f), std::invalid_argument);
+  EXPECT_THROW(WithSoftmaxBeta(std::vector<uint8_t>(plain.begin(), plain.begin() + 40), 0.5f),
+               std::invalid_argument);
+  g.layers.pop_back();  // no SOFTMAX
+  try {
+    WithSoftmaxBeta(ExportInt8Model(g), 0.5f);
+    ADD_FAILURE() << "a model without SOFTMAX was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("0 SOFTMAX"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Int8Export, LiteRtOracleComputesTheSameBytes) {
   const fs::path oracle = fs::path(PICOML_SHARED_DIR) / "tools/litert-oracle/run.mjs";
   const char* home = std::getenv("HOME");

@@ -17,6 +17,7 @@
 #include "alarm/detector.h"
 #include "alarm/evaluate.h"
 #include "alarm/generator.h"
+#include "host/int8_export.h"
 #include "host/model_file.h"
 #ifdef PICOML_ALARM_TRAINING
 #include "alarm/train_alarm.h"
@@ -136,6 +137,18 @@ int main(int argc, char** argv) {
                     "Alarm score from which a background window is a hard negative");
 #endif
 
+  auto* temper = app.add_subcommand(
+      "temper",
+      "Write a copy of a model with its softmax's beta changed (a temperature: below 1 the int8 "
+      "scores of confident windows stay apart instead of all reaching 255/256)");
+  std::string temper_in, temper_out;
+  float temper_beta = 1.0f;
+  temper->add_option("--model", temper_in, "Model to copy")->required();
+  temper->add_option("--softmax-beta", temper_beta, "New beta")
+      ->required()
+      ->check(CLI::Range(0.01, 1.0));
+  temper->add_option("--out", temper_out, "The tempered model")->required();
+
   auto* tune = app.add_subcommand(
       "tune",
       "Tune both detectors' thresholds (and the CNN's averaging) on VALIDATION data (or training)");
@@ -195,6 +208,12 @@ int main(int argc, char** argv) {
 #ifdef PICOML_ALARM_TRAINING
     if (train->parsed()) TrainAlarmModel(SplitDir(background_dir, "train"), train_options);
 #endif
+    if (temper->parsed()) {
+      const std::vector<uint8_t> bytes =
+          picoml::host::WithSoftmaxBeta(picoml::host::ReadFile(temper_in), temper_beta);
+      picoml::host::WriteFileAtomically(temper_out, bytes.data(), bytes.size());
+      std::cout << fmt::format("{}: {} with softmax beta {}\n", temper_out, temper_in, temper_beta);
+    }
     if (tune->parsed()) {
       const BackgroundLibrary backgrounds =
           BackgroundLibrary::Load(SplitDir(background_dir, tune_split));

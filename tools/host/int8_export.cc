@@ -1,7 +1,9 @@
 #include "host/int8_export.h"
 
+#include <cstring>
 #include <stdexcept>
 
+#include "host/model_file.h"
 #include "host/quantization.h"
 #include "host/tflite_builder.h"
 
@@ -290,6 +292,34 @@ std::vector<uint8_t> ExportInt8Model(const Int8ExportGraph& graph) {
   }
   builder.SetOutputs({current.tensor});
   return builder.Build(graph.description);
+}
+
+std::vector<uint8_t> WithSoftmaxBeta(const std::vector<uint8_t>& model, float beta) {
+  if (!(beta > 0.0f)) throw std::invalid_argument("softmax beta must be positive");
+  AlignedBuffer aligned(model.size());
+  if (!model.empty()) std::memcpy(aligned.data(), model.data(), model.size());
+  Model view;
+  const Status status = Model::Create(aligned.data(), aligned.size(), &view);
+  if (!status.ok())
+    throw std::invalid_argument(std::string("not a valid model: ") + status.message());
+  size_t at = 0;
+  int softmaxes = 0;
+  for (uint32_t i = 0; i < view.operator_count(); ++i) {
+    const Operator op = view.op(i);
+    if (op.code != BuiltinOperator::kSoftmax) continue;
+    ++softmaxes;
+    at = op.options.FieldPosition(fields::softmax_options::kBeta);
+  }
+  if (softmaxes != 1)
+    throw std::invalid_argument("the model has " + std::to_string(softmaxes) +
+                                " SOFTMAX operators; setting beta needs exactly one");
+  if (at == 0)
+    throw std::invalid_argument(
+        "the SOFTMAX does not store its beta (the writer left the default out): export the "
+        "model again with the beta wanted");
+  std::vector<uint8_t> out = model;
+  std::memcpy(out.data() + at, &beta, sizeof(beta));  // little-endian hosts, as the file
+  return out;
 }
 
 }  // namespace picoml::host

@@ -62,6 +62,14 @@ struct Int8ExportGraph {
 // graph is inconsistent (weight counts, shapes, a dense layer on a 4-D input).
 std::vector<uint8_t> ExportInt8Model(const Int8ExportGraph& graph);
 
+// The same model with its SOFTMAX's beta set to `beta`: the only bytes that
+// change are the stored float's, so the file equals an export of the same
+// network and calibration with that beta (Int8ExportLayer::beta). For
+// choosing a temperature after training. Throws std::invalid_argument when
+// the model is invalid, has no SOFTMAX or several, or does not store beta
+// (a converter may omit a default-valued field: re-export instead).
+std::vector<uint8_t> WithSoftmaxBeta(const std::vector<uint8_t>& model, float beta);
+
 }  // namespace picoml::host
 
 #endif  // PICOML_TOOLS_HOST_INT8_EXPORT_H_
