@@ -29,9 +29,9 @@ constexpr int kWarmupFrames = 100;
 // Label 0 is background, label 1 the alarm.
 constexpr uint32_t kIgnoredLabels = 1u;
 // The averaged alarm probability that reports an event: tuned per model on
-// validation data (backgrounds training never heard) with kAverageInferences (picoml-alarm tune writes both to
-// thresholds.json, and the builds of the example and the firmware pass them
-// in: cmake/alarm_decision.cmake).
+// validation data (backgrounds training never heard) with kAverageInferences (picoml-alarm tune
+// writes both to thresholds.json, and the builds of the example and the firmware pass them in:
+// cmake/alarm_decision.cmake).
 #ifdef PICOML_ALARM_THRESHOLD
 constexpr float kThreshold = PICOML_ALARM_THRESHOLD;
 #else
