@@ -108,8 +108,9 @@ int main(int argc, char** argv) {
                    "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
                    "T4's beeps, 400k MACs)")
       ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AlarmNetwork>{{"compact", AlarmNetwork::kCompact},
-                                              {"temporal", AlarmNetwork::kTemporal}},
+          std::map<std::string, AlarmNetwork>{
+              {AlarmNetworkName(AlarmNetwork::kCompact), AlarmNetwork::kCompact},
+              {AlarmNetworkName(AlarmNetwork::kTemporal), AlarmNetwork::kTemporal}},
           CLI::ignore_case));
   train
       ->add_option("--speed-spread", train_options.speed_spread,

@@ -38,8 +38,14 @@ train::LayerSpec MaxPool(int pool_h, int pool_w) {
   return l;
 }
 
-// The time steps left after a VALID convolution or pool along time.
-constexpr int After(int steps, int kernel, int stride) { return (steps - kernel) / stride + 1; }
+// The time (height) steps left after `layers` (VALID convolutions and pools).
+int TimeStepsAfter(const std::vector<train::LayerSpec>& layers, int steps) {
+  for (const train::LayerSpec& l : layers) {
+    if (l.kind == train::LayerKind::kConv2D) steps = (steps - l.kernel_h) / l.StrideH() + 1;
+    if (l.kind == train::LayerKind::kMaxPool2D) steps /= l.PoolH();
+  }
+  return steps;
+}
 
 train::NetworkSpec AlarmSpec(AlarmNetwork kind, float dropout) {
   using train::LayerKind;
@@ -59,10 +65,7 @@ train::NetworkSpec AlarmSpec(AlarmNetwork kind, float dropout) {
     // last convolution spans all of them, so the network can weigh where
     // in the window the beeps fall (their count and spacing), not only how
     // many beep-like frames there are.
-    const int steps = After(After(After(After(kWindowFrames, 3, 2), 2, 2), 3, 2), 3, 2);
-    spec.layers = {Conv(8, 3, 3, 2, 2),      MaxPool(2, 2),
-                   Conv(16, 3, 3, 2, 2),     Conv(32, 3, 3, 2, 2),
-                   Conv(32, steps, 1, 1, 1), gap};
+    spec.layers = {Conv(8, 3, 3, 2, 2), MaxPool(2, 2), Conv(16, 3, 3, 2, 2), Conv(32, 3, 3, 2, 2)};
   } else {
     // Frequency is reduced first, time later: 200 x 40 -> 99 x 10 x 8
     // (40 ms steps; 4-channel frequency bands) -> 49 x 5 x 8 (80 ms) ->
@@ -71,16 +74,12 @@ train::NetworkSpec AlarmSpec(AlarmNetwork kind, float dropout) {
     // 22 x 32 (160 ms) -> 10 x 32 (320 ms) -> one convolution over all
     // ten. About 400k multiply-accumulates, 30 % more than the compact
     // network, but fewer outputs to requantize.
-    const int steps =
-        After(After(After(After(After(kWindowFrames, 3, 2), 2, 2), 5, 1), 3, 2), 3, 2);
-    spec.layers = {Conv(8, 3, 4, 2, 4),
-                   MaxPool(2, 2),
-                   Conv(24, 5, 5, 1, 1),
-                   Conv(32, 3, 1, 2, 1),
-                   Conv(32, 3, 1, 2, 1),
-                   Conv(32, steps, 1, 1, 1),
-                   gap};
+    spec.layers = {Conv(8, 3, 4, 2, 4), MaxPool(2, 2), Conv(24, 5, 5, 1, 1), Conv(32, 3, 1, 2, 1),
+                   Conv(32, 3, 1, 2, 1)};
   }
+  // Last, one convolution over every remaining time step, then the mean.
+  spec.layers.push_back(Conv(32, TimeStepsAfter(spec.layers, kWindowFrames), 1, 1, 1));
+  spec.layers.push_back(gap);
   if (dropout > 0.0f) {
     drop.kind = LayerKind::kDropout;
     drop.rate = dropout;

@@ -19,6 +19,9 @@ namespace picoml::alarm {
 //     Softmax. Keeps 80 ms steps over a 0.42 s field for the 0.1 s beeps of
 //     T4; about 20k parameters, 400k MACs.
 enum class AlarmNetwork { kCompact, kTemporal };
+inline const char* AlarmNetworkName(AlarmNetwork network) {
+  return network == AlarmNetwork::kTemporal ? "temporal" : "compact";
+}
 
 struct AlarmTrainOptions {
   AlarmNetwork network = AlarmNetwork::kCompact;
