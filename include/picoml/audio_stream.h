@@ -24,6 +24,15 @@
 // scores are dequantized with the output's scale and zero point (a softmax
 // gives probabilities 0..1). The window length is input elements / channels.
 //
+// Several models (an ensemble, e.g. two trainings of one network) can share
+// the stream: each has its own Interpreter and arena, all see the same
+// window, and a run's scores are their mean. With ensemble_gate > 0 the first
+// model screens: the others run only when its best reportable score reaches
+// the gate (a "second opinion"), and count 0 otherwise, so that quiet audio
+// costs one model. With two models, a gate at or below 2 * threshold - 1
+// (and no averaging over runs) decides exactly as running both every time:
+// below it the mean cannot reach the threshold whatever the other says.
+//
 // Memory: the ring is the caller's (RingBytes()); the score history lives in
 // the StreamClassifier itself (sizeof: about 1.2 KB); the model's tensors in
 // the interpreter's arena. Nothing else.
@@ -44,6 +53,7 @@ namespace picoml {
 
 constexpr int kStreamMaxLabels = 16;
 constexpr int kStreamMaxAverageInferences = 16;
+constexpr int kStreamMaxModels = 4;
 
 struct StreamClassifierConfig {
   // Run the model every this many new feature frames (1 = every 20 ms). The
@@ -64,6 +74,9 @@ struct StreamClassifierConfig {
   // model, whose first run waits for warmup_frames + its window. Models
   // trained on settled features (picoml-alarm: 100 frames, 2 s) need it.
   int32_t warmup_frames = 0;
+  // With several models: the others run only when the first model's best
+  // reportable score (ignored labels aside) is at least this; 0: always.
+  float ensemble_gate = 0.0f;
 };
 
 struct StreamEvent {
@@ -78,6 +91,7 @@ struct StreamInference {
   int label_count = 0;
   uint32_t time_ms = 0;
   uint32_t index = 0;  // runs since Create / Reset
+  int models_run = 1;  // of model_count(): 1 when the gate kept the others idle
 };
 
 // What the classifier calls. Either function may be null; `user` is passed
@@ -101,6 +115,11 @@ class StreamClassifier {
   static Status Create(const StreamClassifierConfig& config, AudioFrontend* frontend,
                        Interpreter* interpreter, int8_t* ring, size_t ring_bytes,
                        StreamClassifier* classifier);
+  // An ensemble of `model_count` (1 to kStreamMaxModels) models with the same
+  // input size and labels; models[0] screens when config.ensemble_gate > 0.
+  static Status Create(const StreamClassifierConfig& config, AudioFrontend* frontend,
+                       Interpreter* const* models, int model_count, int8_t* ring, size_t ring_bytes,
+                       StreamClassifier* classifier);
 
   // Feeds samples; calls the listener for each run and each event.
   Status Push(const int16_t* samples, size_t count, const StreamListener& listener);
@@ -111,6 +130,10 @@ class StreamClassifier {
   int window_frames() const { return window_frames_; }
   int label_count() const { return label_count_; }
   uint32_t inference_count() const { return inference_count_; }
+  int model_count() const { return model_count_; }
+  // Runs of the models after the first since Create / Reset (with a gate,
+  // fewer than (model_count() - 1) * inference_count()).
+  uint32_t second_opinion_count() const { return second_opinion_count_; }
 
  private:
   Status OnFrame(const int8_t* features, const StreamListener& listener);
@@ -118,7 +141,8 @@ class StreamClassifier {
 
   StreamClassifierConfig config_;
   AudioFrontend* frontend_ = nullptr;
-  Interpreter* interpreter_ = nullptr;
+  Interpreter* models_[kStreamMaxModels] = {};
+  int model_count_ = 0;
   int8_t* ring_ = nullptr;
   int32_t channels_ = 0;
   int32_t window_frames_ = 0;
@@ -126,6 +150,7 @@ class StreamClassifier {
   int32_t ring_next_ = 0;  // frame slot the next frame goes to (oldest frame)
   uint32_t frames_seen_ = 0;
   uint32_t inference_count_ = 0;
+  uint32_t second_opinion_count_ = 0;
   bool have_event_ = false;
   uint32_t last_event_ms_ = 0;
   float history_[kStreamMaxAverageInferences][kStreamMaxLabels] = {};

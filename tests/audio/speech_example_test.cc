@@ -250,5 +250,118 @@ TEST_F(StreamClassifierTest, RefusesAModelThatIsNotFeatureFrames) {
                    .ok());
 }
 
+// Every run's scores (all labels) and how many models ran, in order.
+struct Runs {
+  std::vector<std::vector<float>> scores;
+  std::vector<int> models_run;
+  static StreamListener Listener(Runs* runs) {
+    StreamListener listener;
+    listener.user = runs;
+    listener.on_inference = [](const StreamInference& inference, void* user) {
+      auto* r = static_cast<Runs*>(user);
+      r->scores.emplace_back(inference.scores, inference.scores + inference.label_count);
+      r->models_run.push_back(inference.models_run);
+    };
+    return listener;
+  }
+};
+
+// Two interpreters of the same model make an ensemble whose mean is that
+// model's scores, bit for bit; with a gate no score reaches, the second
+// never runs and counts 0 (half the scores); with a reachable gate it runs
+// exactly on the runs whose reportable scores reach it.
+TEST_F(StreamClassifierTest, EnsembleAveragesItsModelsAndTheGateScreens) {
+  const std::vector<int16_t> stream = Stream({"silence_1000ms", "yes_1000ms", "no_1000ms"});
+  StreamClassifierConfig config;
+  config.stride_frames = 3;
+  config.average_inferences = 1;
+  config.ignored_labels = 0x3;  // silence, unknown
+  Runs single;
+  {
+    StreamClassifier classifier;
+    ASSERT_TRUE(Create(config, &classifier).ok());
+    ASSERT_TRUE(classifier.Push(stream.data(), stream.size(), Runs::Listener(&single)).ok());
+    EXPECT_EQ(classifier.model_count(), 1);
+    EXPECT_EQ(classifier.second_opinion_count(), 0u);
+  }
+  ASSERT_GT(single.scores.size(), 10u);
+
+  host::HostInterpreter second(model_->model(), resolver_);
+  Interpreter* const models[2] = {&interpreter(), &second.interpreter()};
+  auto run_ensemble = [&](float gate, Runs* runs, uint32_t* second_runs) {
+    StreamClassifierConfig c = config;
+    c.ensemble_gate = gate;
+    StreamClassifier classifier;
+    ASSERT_TRUE(
+        StreamClassifier::Create(c, &frontend_, models, 2, ring_.data(), ring_.size(), &classifier)
+            .ok());
+    EXPECT_EQ(classifier.model_count(), 2);
+    ASSERT_TRUE(classifier.Push(stream.data(), stream.size(), Runs::Listener(runs)).ok());
+    *second_runs = classifier.second_opinion_count();
+  };
+
+  Runs always;
+  uint32_t second_runs = 0;
+  run_ensemble(0.0f, &always, &second_runs);
+  EXPECT_EQ(always.scores, single.scores);
+  EXPECT_EQ(second_runs, single.scores.size());
+  for (int m : always.models_run) EXPECT_EQ(m, 2);
+
+  Runs never;
+  run_ensemble(2.0f, &never, &second_runs);
+  EXPECT_EQ(second_runs, 0u);
+  ASSERT_EQ(never.scores.size(), single.scores.size());
+  for (size_t r = 0; r < single.scores.size(); ++r) {
+    EXPECT_EQ(never.models_run[r], 1);
+    for (size_t i = 0; i < single.scores[r].size(); ++i)
+      EXPECT_EQ(never.scores[r][i], single.scores[r][i] / 2.0f);
+  }
+
+  const float gate = 0.5f;
+  Runs gated;
+  run_ensemble(gate, &gated, &second_runs);
+  ASSERT_EQ(gated.scores.size(), single.scores.size());
+  uint32_t expected_runs = 0;
+  for (size_t r = 0; r < single.scores.size(); ++r) {
+    const bool reaches = single.scores[r][2] >= gate || single.scores[r][3] >= gate;  // yes, no
+    expected_runs += reaches ? 1 : 0;
+    EXPECT_EQ(gated.models_run[r], reaches ? 2 : 1) << r;
+    EXPECT_EQ(gated.scores[r], reaches ? always.scores[r] : never.scores[r]) << r;
+  }
+  EXPECT_GT(expected_runs, 0u);
+  EXPECT_LT(expected_runs, single.scores.size());
+  EXPECT_EQ(second_runs, expected_runs);
+}
+
+TEST_F(StreamClassifierTest, RefusesAnEnsembleWhoseModelsDiffer) {
+  // The keyword model takes 49 frames of 10 channels and gives 12 scores; on
+  // a 10-channel front end the speech model's 1960 inputs are 196 frames.
+  host::ModelFile kws(test::ModelPath("kws_ref_model.tflite").string());
+  AllOpsResolver all;
+  host::HostInterpreter other(kws.model(), all);
+  AudioFrontendState state;
+  AudioFrontend frontend;
+  AudioFrontendConfig frontend_config;
+  frontend_config.filter_bank.num_channels = 10;
+  ASSERT_TRUE(AudioFrontend::Create(frontend_config, &state, &frontend).ok());
+  Interpreter* const models[2] = {&interpreter(), &other.interpreter()};
+  StreamClassifier classifier;
+  Status status = StreamClassifier::Create(StreamClassifierConfig(), &frontend, models, 2,
+                                           ring_.data(), ring_.size(), &classifier);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("same window"), std::string::npos)
+      << status.message();
+
+  status = StreamClassifier::Create(StreamClassifierConfig(), &frontend_, models, 0, ring_.data(),
+                                    ring_.size(), &classifier);
+  EXPECT_NE(std::string(status.message()).find("1 to 4"), std::string::npos) << status.message();
+  StreamClassifierConfig negative;
+  negative.ensemble_gate = -0.5f;
+  status = StreamClassifier::Create(negative, &frontend_, models, 1, ring_.data(), ring_.size(),
+                                    &classifier);
+  EXPECT_NE(std::string(status.message()).find("ensemble_gate"), std::string::npos)
+      << status.message();
+}
+
 }  // namespace
 }  // namespace picoml
