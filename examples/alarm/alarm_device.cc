@@ -2,6 +2,9 @@
 
 #include "alarm_config.h"
 #include "alarm_model_data.h"
+#ifdef PICOML_ALARM_SECOND_MODEL
+#include "alarm_model_2_data.h"
+#endif
 #include "picoml/audio_frontend.h"
 #include "picoml/audio_stream.h"
 #include "picoml/interpreter.h"
@@ -20,6 +23,13 @@ int8_t g_ring[kRingBytes];
 picoml::MutableOpResolver<5> g_resolver;
 picoml::Model g_model;
 picoml::Interpreter g_interpreter;
+#ifdef PICOML_ALARM_SECOND_MODEL
+// The second opinion: another training of the network, run only when the
+// first model's alarm probability reaches alarm_config::kEnsembleGate.
+alignas(16) uint8_t g_arena_2[g_alarm_model_2_arena_bytes];
+picoml::Model g_model_2;
+picoml::Interpreter g_interpreter_2;
+#endif
 picoml::StreamClassifier g_classifier;
 AlarmCallback g_on_alarm = nullptr;
 
@@ -40,6 +50,14 @@ picoml::Status Start(float threshold, AlarmCallback on_alarm) {
   PICOML_RETURN_IF_ERROR(picoml::Model::Create(g_alarm_model, g_alarm_model_len, &g_model));
   PICOML_RETURN_IF_ERROR(
       picoml::Interpreter::Create(g_model, g_resolver, g_arena, sizeof(g_arena), &g_interpreter));
+#ifdef PICOML_ALARM_SECOND_MODEL
+  PICOML_RETURN_IF_ERROR(picoml::Model::Create(g_alarm_model_2, g_alarm_model_2_len, &g_model_2));
+  PICOML_RETURN_IF_ERROR(picoml::Interpreter::Create(g_model_2, g_resolver, g_arena_2,
+                                                     sizeof(g_arena_2), &g_interpreter_2));
+  picoml::Interpreter* const models[] = {&g_interpreter, &g_interpreter_2};
+#else
+  picoml::Interpreter* const models[] = {&g_interpreter};
+#endif
   PICOML_RETURN_IF_ERROR(
       picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &g_frontend));
   picoml::StreamClassifierConfig config;
@@ -49,8 +67,10 @@ picoml::Status Start(float threshold, AlarmCallback on_alarm) {
   config.suppression_ms = alarm_config::kSuppressionMs;
   config.warmup_frames = alarm_config::kWarmupFrames;
   config.ignored_labels = alarm_config::kIgnoredLabels;
-  return picoml::StreamClassifier::Create(config, &g_frontend, &g_interpreter, g_ring,
-                                          sizeof(g_ring), &g_classifier);
+  config.ensemble_gate = alarm_config::kEnsembleGate;
+  return picoml::StreamClassifier::Create(config, &g_frontend, models,
+                                          static_cast<int>(sizeof(models) / sizeof(models[0])),
+                                          g_ring, sizeof(g_ring), &g_classifier);
 }
 
 picoml::Status OnMicrophoneSamples(const int16_t* samples, size_t count) {
@@ -61,7 +81,11 @@ picoml::Status OnMicrophoneSamples(const int16_t* samples, size_t count) {
 
 size_t RamBytes() {
   return sizeof(g_frontend_state) + sizeof(g_frontend) + sizeof(g_ring) + sizeof(g_arena) +
-         sizeof(g_classifier) + sizeof(g_interpreter) + sizeof(g_model);
+         sizeof(g_classifier) + sizeof(g_interpreter) + sizeof(g_model)
+#ifdef PICOML_ALARM_SECOND_MODEL
+         + sizeof(g_arena_2) + sizeof(g_interpreter_2) + sizeof(g_model_2)
+#endif
+      ;
 }
 
 }  // namespace alarm_example

@@ -7,8 +7,10 @@
 //  3. runs the whole clip through the streaming classifier (not counted) and
 //     prints every event,
 // then prints RAM: front end state, feature ring, arena (and the stack).
-// Windows 1..kCountedFrames of the QEMU plugin are front end frames, the
-// next kCountedInferences are model runs.
+// The QEMU plugin's windows: one per front end Push until kCountedFrames
+// frames are out, then kCountedInferences model runs, and with an ensemble's
+// second model (PICOML_ALARM_SECOND_MODEL) kCountedInferences runs of it;
+// the second model's arena follows the first's.
 #include <stdint.h>
 #include <string.h>
 
@@ -21,6 +23,9 @@
 #include "picoml/audio_stream.h"
 
 namespace picoml_firmware {
+#ifdef PICOML_ALARM_SECOND_MODEL
+extern const EmbeddedModel kSecondModel;
+#endif
 extern const int kClipSampleCount;
 extern const uint8_t kClipBytes[];  // int16 little-endian, 16 kHz mono
 }  // namespace picoml_firmware
@@ -52,6 +57,20 @@ extern "C" int firmware_main(void) {
   picoml::Model model;
   picoml::Interpreter interpreter;
   if (!CreateInterpreter(kEmbeddedModel, &resolver, &model, &interpreter)) return 1;
+  size_t arena_needed = interpreter.arena_plan().needed_bytes;
+#ifdef PICOML_ALARM_SECOND_MODEL
+  picoml::Model model_2;
+  picoml::Interpreter interpreter_2;
+  const size_t offset_2 = (arena_needed + 15) & ~static_cast<size_t>(15);
+  if (!CreateInterpreterAt(kSecondModel, &resolver, ArenaStart() + offset_2,
+                           ArenaBytes() - offset_2, &model_2, &interpreter_2))
+    return 1;
+  arena_needed = offset_2 + interpreter_2.arena_plan().needed_bytes;
+  picoml::Interpreter* const models[] = {&interpreter, &interpreter_2};
+#else
+  picoml::Interpreter* const models[] = {&interpreter};
+#endif
+  const int model_count = static_cast<int>(sizeof(models) / sizeof(models[0]));
   picoml::AudioFrontend frontend;
   picoml::Status status =
       picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &frontend);
@@ -78,13 +97,15 @@ extern "C" int firmware_main(void) {
   }
   Print("front end: %d frames counted (windows 1-%d)\n", kCountedFrames, kCountedFrames);
 
-  // 2. The model, one counted window per inference.
-  for (int i = 0; i < kCountedInferences; ++i) {
-    memset(interpreter.input(0).data_as<int8_t>(), -100, interpreter.input(0).bytes);
-    if (!TimedInvoke(&interpreter)) return 1;
+  // 2. The model(s), one counted window per inference.
+  for (int m = 0; m < model_count; ++m) {
+    for (int i = 0; i < kCountedInferences; ++i) {
+      memset(models[m]->input(0).data_as<int8_t>(), -100, models[m]->input(0).bytes);
+      if (!TimedInvoke(models[m])) return 1;
+    }
+    Print("model %d: %d inferences counted; it runs every %d frames%s\n", m + 1, kCountedInferences,
+          kStrideFrames, m > 0 ? ", when the first model's alarm score reaches the gate" : "");
   }
-  Print("model: %d inferences counted; it runs every %d frames\n", kCountedInferences,
-        kStrideFrames);
   // 2b. The same inference once more, one counted window per operator.
   if (!ProfiledInvoke(&interpreter)) return 1;
 
@@ -96,9 +117,10 @@ extern "C" int firmware_main(void) {
   config.suppression_ms = alarm_config::kSuppressionMs;
   config.warmup_frames = alarm_config::kWarmupFrames;
   config.ignored_labels = alarm_config::kIgnoredLabels;
+  config.ensemble_gate = alarm_config::kEnsembleGate;
   picoml::StreamClassifier classifier;
-  status = picoml::StreamClassifier::Create(config, &frontend, &interpreter, g_ring, sizeof(g_ring),
-                                            &classifier);
+  status = picoml::StreamClassifier::Create(config, &frontend, models, model_count, g_ring,
+                                            sizeof(g_ring), &classifier);
   if (!status.ok()) {
     Print("FAIL stream classifier: %s\n", status.message());
     return 1;
@@ -113,10 +135,12 @@ extern "C" int firmware_main(void) {
       return 1;
     }
   }
-  Print("%d alarm event(s) in the clip\n", g_events);
+  Print("%d alarm event(s) in the clip; %u inferences, %u of them with the second model\n",
+        g_events, static_cast<unsigned>(classifier.inference_count()),
+        static_cast<unsigned>(classifier.second_opinion_count()));
   Print("RAM: front end state %u bytes, feature ring %u bytes, classifier %u bytes\n",
         static_cast<unsigned>(sizeof(g_frontend_state)), static_cast<unsigned>(sizeof(g_ring)),
         static_cast<unsigned>(sizeof(classifier)));
-  PrintMemoryUse(interpreter.arena_plan().needed_bytes);
+  PrintMemoryUse(arena_needed);
   return g_events > 0 ? 0 : 1;
 }

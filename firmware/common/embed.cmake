@@ -6,7 +6,9 @@
 # CONV_2D;SOFTMAX, or ALL), CASE_NAMES, CASE_INPUTS, CASE_EXPECTED (parallel
 # lists), and for the MNIST image DIGIT_IMAGES, DIGIT_LABELS, DIGIT_COUNT
 # (IDX files: up to DIGIT_COUNT held-out digits), and for the alarm image
-# CLIP_WAV and CLIP_SAMPLES (a clip played as the microphone).
+# CLIP_WAV and CLIP_SAMPLES (a clip played as the microphone), and optionally
+# MODEL_2 (a second model with the same operators, as kSecondModel: the alarm
+# ensemble's second opinion).
 include(${SPEC})
 
 # Bytes of `path` (from `offset`, `length` bytes or all) as a C array body.
@@ -76,6 +78,13 @@ endforeach()
 string(APPEND text "  return picoml::Status::Ok();\n}\n\n}  // namespace\n\n")
 string(APPEND text "extern const EmbeddedModel kEmbeddedModel = {\"${NAME}\", "
        "{kModelBytes, sizeof(kModelBytes)}, ${cases_pointer}, ${case_count}, AddOperators};\n")
+if(MODEL_2)
+  bytes_as_c(${MODEL_2} 0 0 model_2_bytes)
+  string(APPEND text "\nnamespace {\nalignas(16) const uint8_t kModel2Bytes[] = {\n${model_2_bytes}};\n"
+         "}  // namespace\n")
+  string(APPEND text "extern const EmbeddedModel kSecondModel = {\"${NAME}-2\", "
+         "{kModel2Bytes, sizeof(kModel2Bytes)}, nullptr, 0, AddOperators};\n")
+endif()
 
 if(DIGIT_IMAGES)
   # IDX: images after a 16-byte header, 28 x 28 bytes each; labels after 8.

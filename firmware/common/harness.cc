@@ -35,10 +35,18 @@ size_t ArenaBytes() { return static_cast<size_t>(__arena_end - __arena_start); }
 
 bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::Model* view,
                        picoml::Interpreter* interpreter) {
-  picoml::Status status = model.add_operators(resolver);
+  return CreateInterpreterAt(model, resolver, ArenaStart(), ArenaBytes(), view, interpreter);
+}
+
+bool CreateInterpreterAt(const EmbeddedModel& model, Resolver* resolver, uint8_t* arena,
+                         size_t arena_bytes, picoml::Model* view,
+                         picoml::Interpreter* interpreter) {
+  // A resolver shared by two models already holds their kernels.
+  picoml::Status status =
+      resolver->size() == 0 ? model.add_operators(resolver) : picoml::Status::Ok();
   if (status.ok()) status = picoml::Model::Create(model.model.data, model.model.size, view);
   if (status.ok())
-    status = picoml::Interpreter::Create(*view, *resolver, ArenaStart(), ArenaBytes(), interpreter);
+    status = picoml::Interpreter::Create(*view, *resolver, arena, arena_bytes, interpreter);
   if (!status.ok()) {
     Print("FAIL %s: %s\n", model.name, status.message());
     return false;

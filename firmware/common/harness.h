@@ -49,6 +49,10 @@ size_t ArenaBytes();
 // (after printing why) on failure.
 bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::Model* view,
                        picoml::Interpreter* interpreter);
+// The same in the given part of the arena (a second model beside the first:
+// ArenaStart() + the first's needed bytes).
+bool CreateInterpreterAt(const EmbeddedModel& model, Resolver* resolver, uint8_t* arena,
+                         size_t arena_bytes, picoml::Model* view, picoml::Interpreter* interpreter);
 
 // Runs Invoke() between the instruction-count marks, printing the count the
 // board's clock gives. Returns false (after printing why) on failure.

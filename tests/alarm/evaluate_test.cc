@@ -46,23 +46,29 @@ TEST(EventsFromTrace, ReplaysWhatTheStreamClassifierDecided) {
         host::ReadWav((test::AudioDir() / (std::string(name) + ".wav")).string()).samples;
     stream.insert(stream.end(), clip.begin(), clip.end());
   }
+  // Also for an ensemble (the model twice, the second gated): the trace holds
+  // the ensemble's scores, as the classifier averaged them.
+  const std::string model = test::ModelPath("micro_speech_quantized.tflite").string();
   int total_events = 0;
-  for (int average : {1, 2, 3, 4, 5, 6}) {
-    StreamClassifierConfig config;
-    config.stride_frames = 3;
-    config.average_inferences = average;
-    config.threshold = 0.6f;
-    config.suppression_ms = 600;
-    config.ignored_labels = 0x7;  // silence, unknown, yes: only "no" decides
-    CnnDetector detector(test::ModelPath("micro_speech_quantized.tflite").string(), config);
-    detector.record = true;
-    const std::vector<double> events = detector.Push(stream.data(), stream.size());
-    ASSERT_FALSE(detector.trace_scores.empty());
-    EXPECT_EQ(EventsFromTrace(detector.trace_times, detector.trace_scores, average,
-                              config.threshold, config.suppression_ms / 1000.0),
-              events)
-        << "average " << average;
-    total_events += static_cast<int>(events.size());
+  for (int copies : {1, 2}) {
+    for (int average : {1, 2, 3, 4, 5, 6}) {
+      StreamClassifierConfig config;
+      config.stride_frames = 3;
+      config.average_inferences = average;
+      config.threshold = 0.6f;
+      config.suppression_ms = 600;
+      config.ignored_labels = 0x7;  // silence, unknown, yes: only "no" decides
+      config.ensemble_gate = copies > 1 ? 0.4f : 0.0f;
+      CnnDetector detector(std::vector<std::string>(copies, model), config);
+      detector.record = true;
+      const std::vector<double> events = detector.Push(stream.data(), stream.size());
+      ASSERT_FALSE(detector.trace_scores.empty());
+      EXPECT_EQ(EventsFromTrace(detector.trace_times, detector.trace_scores, average,
+                                config.threshold, config.suppression_ms / 1000.0),
+                events)
+          << "average " << average << ", " << copies << " models";
+      total_events += static_cast<int>(events.size());
+    }
   }
   EXPECT_GT(total_events, 0) << "the stream never reached the threshold: the test checks nothing";
 }

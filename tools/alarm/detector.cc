@@ -1,6 +1,7 @@
 #include "alarm/detector.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace picoml::alarm {
 
@@ -12,18 +13,41 @@ StreamClassifierConfig DefaultAlarmStreamConfig() {
   config.suppression_ms = alarm_config::kSuppressionMs;
   config.warmup_frames = alarm_config::kWarmupFrames;
   config.ignored_labels = alarm_config::kIgnoredLabels;
+  config.ensemble_gate = alarm_config::kEnsembleGate;
   return config;
 }
 
-CnnDetector::CnnDetector(const std::string& model_path, const StreamClassifierConfig& config)
-    : file_(std::make_unique<host::ModelFile>(model_path)) {
-  host_ = std::make_unique<host::HostInterpreter>(file_->model(), resolver_);
+CnnDetector::CnnDetector(const std::vector<std::string>& model_paths,
+                         const StreamClassifierConfig& config) {
+  if (model_paths.empty() || model_paths.size() > static_cast<size_t>(kStreamMaxModels))
+    throw host::Error(
+        fmt::format("{} alarm models given; use 1 to {}", model_paths.size(), kStreamMaxModels));
+  std::vector<Interpreter*> interpreters;
+  for (const std::string& path : model_paths) {
+    files_.push_back(std::make_unique<host::ModelFile>(path));
+    hosts_.push_back(std::make_unique<host::HostInterpreter>(files_.back()->model(), resolver_));
+    interpreters.push_back(&hosts_.back()->interpreter());
+  }
   Status status = AudioFrontend::Create(AudioFrontendConfig(), &state_, &frontend_);
   if (!status.ok()) throw host::Error(fmt::format("audio front end: {}", status.message()));
-  ring_.resize(StreamClassifier::RingBytes(host_->interpreter()));
-  status = StreamClassifier::Create(config, &frontend_, &host_->interpreter(), ring_.data(),
+  ring_.resize(StreamClassifier::RingBytes(*interpreters.front()));
+  status = StreamClassifier::Create(config, &frontend_, interpreters.data(),
+                                    static_cast<int>(interpreters.size()), ring_.data(),
                                     ring_.size(), &classifier_);
-  if (!status.ok()) throw host::Error(fmt::format("{}: {}", model_path, status.message()));
+  if (!status.ok())
+    throw host::Error(fmt::format("{}: {}", fmt::join(model_paths, ", "), status.message()));
+}
+
+size_t CnnDetector::arena_bytes() const {
+  size_t bytes = 0;
+  for (const auto& host : hosts_) bytes += host->plan().needed_bytes;
+  return bytes;
+}
+
+size_t CnnDetector::model_bytes() const {
+  size_t bytes = 0;
+  for (const auto& file : files_) bytes += file->size();
+  return bytes;
 }
 
 void CnnDetector::Reset() {

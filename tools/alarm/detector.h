@@ -30,15 +30,22 @@ class Detector {
 // The device's decision settings for the alarm model (label 1 = alarm).
 StreamClassifierConfig DefaultAlarmStreamConfig();
 
+// One model, or an ensemble whose first model screens for the others
+// (StreamClassifier; alarm_config::kEnsembleGate).
 class CnnDetector : public Detector {
  public:
-  CnnDetector(const std::string& model_path, const StreamClassifierConfig& config);
+  CnnDetector(const std::vector<std::string>& model_paths, const StreamClassifierConfig& config);
   std::string name() const override { return "cnn"; }
   void Reset() override;
   std::vector<double> Push(const int16_t* samples, size_t count) override;
-  size_t arena_bytes() const { return host_->plan().needed_bytes; }
-  size_t model_bytes() const { return file_->size(); }
+  // Sums over the models: each has its own arena.
+  size_t arena_bytes() const;
+  size_t model_bytes() const;
   size_t ring_bytes() const { return ring_.size(); }
+  int model_count() const { return static_cast<int>(hosts_.size()); }
+  // Inferences, and runs of the models after the first, since Reset.
+  uint32_t inference_count() const { return classifier_.inference_count(); }
+  uint32_t second_opinion_count() const { return classifier_.second_opinion_count(); }
   // The alarm score of every inference since Reset, before averaging (for
   // tuning, which replays the averaging with several window lengths).
   bool record = false;
@@ -46,9 +53,9 @@ class CnnDetector : public Detector {
   std::vector<float> trace_scores;
 
  private:
-  std::unique_ptr<host::ModelFile> file_;
+  std::vector<std::unique_ptr<host::ModelFile>> files_;
   AllOpsResolver resolver_;
-  std::unique_ptr<host::HostInterpreter> host_;
+  std::vector<std::unique_ptr<host::HostInterpreter>> hosts_;
   AudioFrontendState state_{};
   AudioFrontend frontend_;
   std::vector<int8_t> ring_;

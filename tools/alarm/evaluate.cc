@@ -361,6 +361,19 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   };
   TuneResult result;
   result.table = nlohmann::json::array();
+  if (cnn) {
+    nlohmann::json clips = nlohmann::json::array();
+    for (const Trace& t : traces) {
+      if (t.onset_s < 0) {
+        result.cnn_traces["background"] = {
+            {"hours", options.background_hours}, {"times", t.cnn_times}, {"scores", t.cnn_scores}};
+      } else {
+        clips.push_back({{"onset_s", t.onset_s}, {"times", t.cnn_times}, {"scores", t.cnn_scores}});
+      }
+    }
+    result.cnn_traces["alarm_seconds"] = options.alarm_seconds;
+    result.cnn_traces["clips"] = std::move(clips);
+  }
   for (int use_cnn = 0; use_cnn <= (cnn ? 1 : 0); ++use_cnn) {
     std::vector<Point> points;
     if (use_cnn) {

@@ -120,6 +120,11 @@ struct TuneResult {
   int cnn_average_inferences = 0;
   double cnn_recall = 0, goertzel_recall = 0;
   nlohmann::json table;
+  // The CNN's score at every inference, before averaging: {"alarm_seconds",
+  // "clips": [{"onset_s", "times", "scores"}], "background": {"hours",
+  // "times", "scores"}}, for study outside the tool (e.g. how two models'
+  // scores combine).
+  nlohmann::json cnn_traces;
 };
 TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,
                 const std::function<void(const std::string&)>& progress);

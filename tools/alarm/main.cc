@@ -2,8 +2,9 @@
 // detector (see tools/alarm/*.h and scripts/alarm.sh).
 //   picoml-alarm generate --out DIR [--count N --snr DB --seed S --split test]
 //   picoml-alarm train    [--out out/alarm --clips N --epochs E]    (LibTorch)
-//   picoml-alarm tune     --model out/alarm/model.tflite            (training data)
-//   picoml-alarm eval     --model out/alarm/model.tflite [--hours H] (test data)
+//   picoml-alarm tune     --model out/alarm/model.tflite [--model M2]  (validation data)
+//   picoml-alarm eval     --model out/alarm/model.tflite [--model M2 --hours H] (test data)
+// Several --model: an ensemble, the first screening for the others.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,14 @@ void WriteWav(const std::string& path, const std::vector<int16_t>& samples) {
   put(data, 4);
   for (int16_t s : samples) put(static_cast<uint16_t>(s), 2);
   host::WriteFileAtomically(path, bytes.data(), bytes.size());
+}
+
+// The models' file names, for the record in thresholds and results files.
+std::vector<std::string> ModelNames(const std::vector<std::string>& paths) {
+  std::vector<std::string> names;
+  for (const std::string& path : paths)
+    names.push_back(std::filesystem::path(path).filename().string());
+  return names;
 }
 
 std::string SplitDir(const std::string& dir, const std::string& split) {
@@ -154,24 +163,30 @@ int main(int argc, char** argv) {
       "tune",
       "Tune both detectors' thresholds (and the CNN's averaging) on VALIDATION data (or training)");
   std::string tune_split = "val";
-  std::string model = "out/alarm/model.tflite", thresholds_out = "out/alarm/thresholds.json";
+  std::vector<std::string> models = {"out/alarm/model.tflite"};
+  std::string thresholds_out = "out/alarm/thresholds.json";
   EvalOptions tune_options;
   tune_options.seed = 0x7a11;  // training seeds
   tune_options.clips_per_snr = 40;
   tune_options.background_hours = 1.0;
-  tune->add_option("--model", model, "Alarm model");
+  tune->add_option("--model", models,
+                   "Alarm model; repeat for an ensemble (the first screens for the others)");
   tune->add_option("--out", thresholds_out, "Thresholds file");
   tune->add_option("--clips-per-snr", tune_options.clips_per_snr, "Alarm clips per SNR");
   tune->add_option("--hours", tune_options.background_hours, "Hours of background");
   tune->add_option("--split", tune_split,
                    "Backgrounds to tune on: val (held out from training; the default) or train")
       ->check(CLI::IsMember({"val", "train"}));
+  std::string traces_out;
+  tune->add_option("--traces", traces_out,
+                   "Also write the CNN's score at every inference (JSON) here");
 
   auto* eval =
       app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
   std::string thresholds = "out/alarm/thresholds.json", results_out = "out/alarm/results";
   EvalOptions eval_options;
-  eval->add_option("--model", model, "Alarm model");
+  eval->add_option("--model", models,
+                   "Alarm model; repeat for an ensemble (the first screens for the others)");
   eval->add_option("--thresholds", thresholds, "Thresholds from picoml-alarm tune");
   eval->add_option("--out", results_out, "Writes <out>.json and <out>.md");
   eval->add_option("--clips-per-snr", eval_options.clips_per_snr, "Alarm clips per SNR");
@@ -218,17 +233,20 @@ int main(int argc, char** argv) {
     if (tune->parsed()) {
       const BackgroundLibrary backgrounds =
           BackgroundLibrary::Load(SplitDir(background_dir, tune_split));
-      CnnDetector cnn(model, DefaultAlarmStreamConfig());
+      CnnDetector cnn(models, DefaultAlarmStreamConfig());
       const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
       nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
                           {"cnn_average_inferences", r.cnn_average_inferences},
                           {"goertzel_threshold", r.goertzel_threshold},
                           {"split", tune_split},
+                          {"models", ModelNames(models)},
+                          {"ensemble_gate", DefaultAlarmStreamConfig().ensemble_gate},
                           {"cnn_tune_recall", r.cnn_recall},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
       std::filesystem::create_directories(std::filesystem::path(thresholds_out).parent_path());
       std::ofstream(thresholds_out) << j.dump(2) << '\n';
+      if (!traces_out.empty()) std::ofstream(traces_out) << r.cnn_traces.dump() << '\n';
       std::cout << fmt::format(
           "Thresholds ({} data): CNN {:.3f} averaged over {} inferences (recall {:.3f}), "
           "Goertzel {:.2f} (recall {:.3f}) -> {}\n",
@@ -241,7 +259,7 @@ int main(int argc, char** argv) {
       double goertzel_threshold = GoertzelConfig().ratio_threshold;
       const picoml::StreamClassifierConfig config =
           ConfigWithThreshold(thresholds, &goertzel_threshold);
-      CnnDetector cnn(model, config);
+      CnnDetector cnn(models, config);
       GoertzelConfig gconfig;
       gconfig.ratio_threshold = goertzel_threshold;
       GoertzelAlarmDetector goertzel(gconfig);
@@ -271,6 +289,15 @@ int main(int argc, char** argv) {
                           {"model_bytes", cnn.model_bytes()},
                           {"arena_bytes", cnn.arena_bytes()},
                           {"ring_bytes", cnn.ring_bytes()},
+                          {"models", ModelNames(models)},
+                          {"ensemble_gate", config.ensemble_gate},
+                          // Evaluate ends with the background stream: the share of its
+                          // inferences on which the other models ran.
+                          {"background_second_opinion_share",
+                           cnn.inference_count() == 0
+                               ? 0.0
+                               : double(cnn.second_opinion_count()) /
+                                     std::max(1, cnn.model_count() - 1) / cnn.inference_count()},
                           {"results", nlohmann::json::array()}};
       for (const auto& r : results) j["results"].push_back(ResultToJson(r));
       std::filesystem::create_directories(std::filesystem::path(results_out).parent_path());
