@@ -4,21 +4,26 @@
 # tuning on validation data (backgrounds training never heard) -> evaluation
 # on held-out test data, for the CNN
 # (picoml runtime + StreamClassifier) and the Goertzel baseline.
-#   scripts/alarm.sh [--fast] [--build DIR] [--out DIR] [--hours H]
+#   scripts/alarm.sh [--fast] [--build DIR] [--out DIR] [--hours H] [--models N]
 # --fast: smaller data and evaluation (the README's quick run, a few minutes).
+# --models N (default 2): an ensemble of N (1 or 2) trainings of the recipe
+# (seeds 1 and 2): out/alarm/model.tflite screens, model-2.tflite gives the
+# second opinion.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 out="$root/out/alarm"
 fast=0
 hours=""
+models=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --fast) fast=1 ;;
     --build) build="$2"; shift ;;
     --out) out="$2"; shift ;;
     --hours) hours="$2"; shift ;;
-    *) echo "usage: $0 [--fast] [--build DIR] [--out DIR] [--hours H]" >&2; exit 2 ;;
+    --models) models="$2"; shift ;;
+    *) echo "usage: $0 [--fast] [--build DIR] [--out DIR] [--hours H] [--models N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -46,10 +51,23 @@ fi
 "$root/scripts/make-alarm-backgrounds.sh"
 cmake --build "$build" --target picoml-alarm -j2
 alarm="$build/tools/alarm/picoml-alarm"
+if ! [[ $models =~ ^[12]$ ]]; then
+  echo "alarm.sh: --models must be 1 or 2 (the example and the firmware embed up to two)" >&2
+  exit 2
+fi
 mkdir -p "$out"
+# Second opinions from an earlier run with more models would be embedded by
+# the example and firmware builds: only this run's stay.
+rm -f "$out"/model-2.tflite
 set -x
-"$alarm" train --out "$out" "${train_args[@]}"
-"$alarm" tune --model "$out/model.tflite" --out "$out/thresholds.json" "${tune_args[@]}"
-"$alarm" eval --model "$out/model.tflite" --thresholds "$out/thresholds.json" \
+"$alarm" train --out "$out" "${train_args[@]}" --seed 1
+model_args=(--model "$out/model.tflite")
+for ((m = 2; m <= models; m++)); do
+  "$alarm" train --out "$out/model-$m" "${train_args[@]}" --seed "$m"
+  cp "$out/model-$m/model.tflite" "$out/model-$m.tflite"
+  model_args+=(--model "$out/model-$m.tflite")
+done
+"$alarm" tune "${model_args[@]}" --out "$out/thresholds.json" "${tune_args[@]}"
+"$alarm" eval "${model_args[@]}" --thresholds "$out/thresholds.json" \
   --out "$out/results" "${eval_args[@]}"
 "$alarm" generate --out "$out/clips" --count 4 --snr 5
