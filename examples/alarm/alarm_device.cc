@@ -18,17 +18,26 @@ constexpr size_t kRingBytes = alarm_config::kWindowFrames * alarm_config::kChann
 
 picoml::AudioFrontendState g_frontend_state;
 picoml::AudioFrontend g_frontend;
-alignas(16) uint8_t g_arena[g_alarm_model_arena_bytes];
 int8_t g_ring[kRingBytes];
 picoml::MutableOpResolver<5> g_resolver;
 picoml::Model g_model;
 picoml::Interpreter g_interpreter;
 #ifdef PICOML_ALARM_SECOND_MODEL
 // The second opinion: another training of the network, run only when the
-// first model's alarm probability reaches alarm_config::kEnsembleGate.
-alignas(16) uint8_t g_arena_2[g_alarm_model_2_arena_bytes];
+// first model's alarm probability reaches alarm_config::kEnsembleGate. The
+// two run in turn, so each keeps only its persistent part and they share one
+// activation buffer.
+constexpr size_t kActivationBytes =
+    g_alarm_model_activation_bytes > g_alarm_model_2_activation_bytes
+        ? g_alarm_model_activation_bytes
+        : g_alarm_model_2_activation_bytes;
+alignas(16) uint8_t g_activations[kActivationBytes];
+alignas(16) uint8_t g_persistent[g_alarm_model_persistent_bytes];
+alignas(16) uint8_t g_persistent_2[g_alarm_model_2_persistent_bytes];
 picoml::Model g_model_2;
 picoml::Interpreter g_interpreter_2;
+#else
+alignas(16) uint8_t g_arena[g_alarm_model_arena_bytes];
 #endif
 picoml::StreamClassifier g_classifier;
 AlarmCallback g_on_alarm = nullptr;
@@ -48,14 +57,18 @@ picoml::Status Start(float threshold, AlarmCallback on_alarm) {
   PICOML_RETURN_IF_ERROR(g_resolver.AddFullyConnected());
   PICOML_RETURN_IF_ERROR(g_resolver.AddSoftmax());
   PICOML_RETURN_IF_ERROR(picoml::Model::Create(g_alarm_model, g_alarm_model_len, &g_model));
-  PICOML_RETURN_IF_ERROR(
-      picoml::Interpreter::Create(g_model, g_resolver, g_arena, sizeof(g_arena), &g_interpreter));
 #ifdef PICOML_ALARM_SECOND_MODEL
+  PICOML_RETURN_IF_ERROR(picoml::Interpreter::Create(g_model, g_resolver, g_persistent,
+                                                     sizeof(g_persistent), g_activations,
+                                                     sizeof(g_activations), &g_interpreter));
   PICOML_RETURN_IF_ERROR(picoml::Model::Create(g_alarm_model_2, g_alarm_model_2_len, &g_model_2));
-  PICOML_RETURN_IF_ERROR(picoml::Interpreter::Create(g_model_2, g_resolver, g_arena_2,
-                                                     sizeof(g_arena_2), &g_interpreter_2));
+  PICOML_RETURN_IF_ERROR(picoml::Interpreter::Create(g_model_2, g_resolver, g_persistent_2,
+                                                     sizeof(g_persistent_2), g_activations,
+                                                     sizeof(g_activations), &g_interpreter_2));
   picoml::Interpreter* const models[] = {&g_interpreter, &g_interpreter_2};
 #else
+  PICOML_RETURN_IF_ERROR(
+      picoml::Interpreter::Create(g_model, g_resolver, g_arena, sizeof(g_arena), &g_interpreter));
   picoml::Interpreter* const models[] = {&g_interpreter};
 #endif
   PICOML_RETURN_IF_ERROR(
@@ -80,12 +93,14 @@ picoml::Status OnMicrophoneSamples(const int16_t* samples, size_t count) {
 }
 
 size_t RamBytes() {
-  return sizeof(g_frontend_state) + sizeof(g_frontend) + sizeof(g_ring) + sizeof(g_arena) +
-         sizeof(g_classifier) + sizeof(g_interpreter) + sizeof(g_model)
+  const size_t common = sizeof(g_frontend_state) + sizeof(g_frontend) + sizeof(g_ring) +
+                        sizeof(g_classifier) + sizeof(g_interpreter) + sizeof(g_model);
 #ifdef PICOML_ALARM_SECOND_MODEL
-         + sizeof(g_arena_2) + sizeof(g_interpreter_2) + sizeof(g_model_2)
+  return common + sizeof(g_activations) + sizeof(g_persistent) + sizeof(g_persistent_2) +
+         sizeof(g_interpreter_2) + sizeof(g_model_2);
+#else
+  return common + sizeof(g_arena);
 #endif
-      ;
 }
 
 }  // namespace alarm_example

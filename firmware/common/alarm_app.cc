@@ -10,7 +10,7 @@
 // The QEMU plugin's windows: one per front end Push until kCountedFrames
 // frames are out, then kCountedInferences model runs, and with an ensemble's
 // second model (PICOML_ALARM_SECOND_MODEL) kCountedInferences runs of it;
-// the second model's arena follows the first's.
+// the two keep their persistent parts and share one activation buffer.
 #include <stdint.h>
 #include <string.h>
 
@@ -59,14 +59,14 @@ extern "C" int firmware_main(void) {
   if (!CreateInterpreter(kEmbeddedModel, &resolver, &model, &interpreter)) return 1;
   size_t arena_needed = interpreter.arena_plan().needed_bytes;
 #ifdef PICOML_ALARM_SECOND_MODEL
-  picoml::Model model_2;
-  picoml::Interpreter interpreter_2;
-  const size_t offset_2 = (arena_needed + 15) & ~static_cast<size_t>(15);
-  if (!CreateInterpreterAt(kSecondModel, &resolver, ArenaStart() + offset_2,
-                           ArenaBytes() - offset_2, &model_2, &interpreter_2))
+  // Two models run in turn: each keeps its persistent part, they share one
+  // activation buffer (the first interpreter above only proved the model).
+  const EmbeddedModel* const embedded[] = {&kEmbeddedModel, &kSecondModel};
+  picoml::Model views[2];
+  picoml::Interpreter interpreters[2];
+  if (!CreateSharingActivations(embedded, 2, &resolver, views, interpreters, &arena_needed))
     return 1;
-  arena_needed = offset_2 + interpreter_2.arena_plan().needed_bytes;
-  picoml::Interpreter* const models[] = {&interpreter, &interpreter_2};
+  picoml::Interpreter* const models[] = {&interpreters[0], &interpreters[1]};
 #else
   picoml::Interpreter* const models[] = {&interpreter};
 #endif
@@ -107,7 +107,7 @@ extern "C" int firmware_main(void) {
           kStrideFrames, m > 0 ? ", when the first model's alarm score reaches the gate" : "");
   }
   // 2b. The same inference once more, one counted window per operator.
-  if (!ProfiledInvoke(&interpreter)) return 1;
+  if (!ProfiledInvoke(models[0])) return 1;
 
   // 3. The product: the clip through the streaming classifier.
   picoml::StreamClassifierConfig config;

@@ -33,20 +33,55 @@ size_t StackUsed() {
 uint8_t* ArenaStart() { return __arena_start; }
 size_t ArenaBytes() { return static_cast<size_t>(__arena_end - __arena_start); }
 
-bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::Model* view,
-                       picoml::Interpreter* interpreter) {
-  return CreateInterpreterAt(model, resolver, ArenaStart(), ArenaBytes(), view, interpreter);
+bool CreateSharingActivations(const EmbeddedModel* const* models, int count, Resolver* resolver,
+                              picoml::Model* views, picoml::Interpreter* interpreters,
+                              size_t* arena_used) {
+  if (reinterpret_cast<uintptr_t>(ArenaStart()) % 16 != 0) {
+    Print("FAIL: the arena does not start on 16 bytes (link.ld)\n");
+    return false;
+  }
+  // Plan every model with the whole arena as working space first.
+  size_t persistent_total = 0, activations = 0;
+  for (int m = 0; m < count; ++m) {
+    picoml::ArenaPlan plan;
+    picoml::Status status =
+        picoml::Model::Create(models[m]->model.data, models[m]->model.size, &views[m]);
+    if (status.ok())
+      status = picoml::Interpreter::Plan(views[m], *resolver, ArenaStart(), ArenaBytes(), &plan);
+    if (!status.ok()) {
+      Print("FAIL %s: %s\n", models[m]->name, status.message());
+      return false;
+    }
+    persistent_total += plan.persistent_bytes;  // the arena starts on 16 bytes
+    const size_t need = picoml::Interpreter::SharedActivationBytes(plan);
+    if (need > activations) activations = need;
+  }
+  uint8_t* persistent = ArenaStart();
+  uint8_t* shared = ArenaStart() + persistent_total;  // persistent sizes are multiples of 16
+  for (int m = 0; m < count; ++m) {
+    picoml::ArenaPlan plan;
+    picoml::Status status = picoml::Interpreter::Create(views[m], *resolver, persistent,
+                                                        static_cast<size_t>(shared - persistent),
+                                                        shared, activations, &interpreters[m]);
+    if (!status.ok()) {
+      Print("FAIL %s: %s\n", models[m]->name, status.message());
+      return false;
+    }
+    const picoml::ArenaPlan& p = interpreters[m].arena_plan();
+    Print("%s: model %zu bytes; persistent %zu bytes of its own, activations %zu bytes shared\n",
+          models[m]->name, models[m]->model.size, p.persistent_bytes, p.activation_bytes);
+    persistent += p.persistent_bytes;
+  }
+  *arena_used = persistent_total + activations;
+  return true;
 }
 
-bool CreateInterpreterAt(const EmbeddedModel& model, Resolver* resolver, uint8_t* arena,
-                         size_t arena_bytes, picoml::Model* view,
-                         picoml::Interpreter* interpreter) {
-  // A resolver shared by two models already holds their kernels.
-  picoml::Status status =
-      resolver->size() == 0 ? model.add_operators(resolver) : picoml::Status::Ok();
+bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::Model* view,
+                       picoml::Interpreter* interpreter) {
+  picoml::Status status = model.add_operators(resolver);
   if (status.ok()) status = picoml::Model::Create(model.model.data, model.model.size, view);
   if (status.ok())
-    status = picoml::Interpreter::Create(*view, *resolver, arena, arena_bytes, interpreter);
+    status = picoml::Interpreter::Create(*view, *resolver, ArenaStart(), ArenaBytes(), interpreter);
   if (!status.ok()) {
     Print("FAIL %s: %s\n", model.name, status.message());
     return false;

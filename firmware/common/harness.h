@@ -49,10 +49,14 @@ size_t ArenaBytes();
 // (after printing why) on failure.
 bool CreateInterpreter(const EmbeddedModel& model, Resolver* resolver, picoml::Model* view,
                        picoml::Interpreter* interpreter);
-// The same in the given part of the arena (a second model beside the first:
-// ArenaStart() + the first's needed bytes).
-bool CreateInterpreterAt(const EmbeddedModel& model, Resolver* resolver, uint8_t* arena,
-                         size_t arena_bytes, picoml::Model* view, picoml::Interpreter* interpreter);
+// Interpreters for `count` models that run in turn (an ensemble): their
+// persistent parts one after the other at the start of the arena, then one
+// activation buffer they share. Sets `arena_used` to the bytes taken;
+// false (after printing why) on failure. The resolver must already hold
+// every model's kernels.
+bool CreateSharingActivations(const EmbeddedModel* const* models, int count, Resolver* resolver,
+                              picoml::Model* views, picoml::Interpreter* interpreters,
+                              size_t* arena_used);
 
 // Runs Invoke() between the instruction-count marks, printing the count the
 // board's clock gives. Returns false (after printing why) on failure.

@@ -65,6 +65,24 @@ class Interpreter {
                        size_t arena_bytes, Interpreter* interpreter,
                        const InterpreterOptions& options = InterpreterOptions());
 
+  // The same with the persistent part and the activations in two buffers.
+  // `persistent` holds the tables and node data for the interpreter's life
+  // (ArenaPlan's alignment_bytes + persistent_bytes, from Plan or `picoml
+  // inspect`); `activations` (16-byte aligned) holds tensors and scratch,
+  // and is the planner's working space during Create: it needs
+  // SharedActivationBytes(plan). Interpreters that never run at the same
+  // time may share one activation buffer, e.g. an ensemble's models run in
+  // turn: write an interpreter's input right before its Invoke and read its
+  // output before another runs. A model with variable tensors (state kept
+  // between invocations) is refused: give it its own arena.
+  static Status Create(const Model& model, const OpResolver& resolver, uint8_t* persistent,
+                       size_t persistent_bytes, uint8_t* activations, size_t activation_bytes,
+                       Interpreter* interpreter,
+                       const InterpreterOptions& options = InterpreterOptions());
+  // Bytes of activation buffer a model with this plan needs when its
+  // persistent part is apart: max(activation_bytes, planner_bytes).
+  static size_t SharedActivationBytes(const ArenaPlan& plan);
+
   // Works out the plan for `model` using `work` (at least planner_bytes plus
   // persistent_bytes; any larger buffer will do) as scratch, without
   // preparing anything. For host tools that report arena sizes.
@@ -94,6 +112,15 @@ class Interpreter {
 
  private:
   struct NodeRecord;
+  // Plan with its working space in `planner_area` when that is not null
+  // (the tables stay in `work`), else after the tables in `work`.
+  static Status PlanIn(const Model& model, const OpResolver& resolver, uint8_t* work,
+                       size_t work_bytes, uint8_t* planner_area, size_t planner_area_bytes,
+                       ArenaPlan* plan, const InterpreterOptions& options);
+  // Sets up `interpreter` over planned buffers and prepares every node.
+  static Status Prepare(const Model& model, const OpResolver& resolver, const ArenaPlan& plan,
+                        uint8_t* persistent, uint8_t* activations,
+                        const InterpreterOptions& options, Interpreter* interpreter);
   Tensor TensorAt(int32_t index) const;
   NodeContext Node(uint32_t index) const;
 

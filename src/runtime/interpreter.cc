@@ -72,6 +72,12 @@ Status FindKernel(const Model& model, const OpResolver& resolver, uint32_t n, in
 
 Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t* work,
                          size_t work_bytes, ArenaPlan* plan, const InterpreterOptions& options) {
+  return PlanIn(model, resolver, work, work_bytes, nullptr, 0, plan, options);
+}
+
+Status Interpreter::PlanIn(const Model& model, const OpResolver& resolver, uint8_t* work,
+                           size_t work_bytes, uint8_t* planner_area, size_t planner_area_bytes,
+                           ArenaPlan* plan, const InterpreterOptions& options) {
   if (plan == nullptr) return Status::Error(StatusCode::kInvalidArgument, "plan output is null");
   *plan = ArenaPlan();
   if (model.data() == nullptr)
@@ -125,9 +131,24 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
                          "2 GiB picoml can plan (a kernel's plan gives a corrupted size?)",
                          static_cast<unsigned long long>(node_data_total));
   plan->persistent_bytes = static_cast<size_t>(persistent_bytes);
+  if (planner_area != nullptr) {
+    // Tables in `work`, the planner's working space in `planner_area`.
+    const size_t tables_bytes = plan->alignment_bytes + plan->persistent_bytes;
+    if (work_bytes < tables_bytes)
+      return Status::Error(
+          StatusCode::kArenaTooSmall,
+          "persistent buffer has %zu bytes, this model needs %zu (%zu persistent%s)", work_bytes,
+          tables_bytes, plan->persistent_bytes,
+          plan->alignment_bytes ? ", plus alignment: start it on 16 bytes" : "");
+    if (planner_area_bytes < plan->planner_bytes)
+      return Status::Error(StatusCode::kArenaTooSmall,
+                           "activation buffer has %zu bytes; this model needs more than %zu just "
+                           "to be planned; `picoml inspect MODEL` prints the exact figure",
+                           planner_area_bytes, plan->planner_bytes);
+  }
   const size_t planning_bytes =
       plan->alignment_bytes + plan->persistent_bytes + plan->planner_bytes;
-  if (work == nullptr || work_bytes < planning_bytes) {
+  if (planner_area == nullptr && (work == nullptr || work_bytes < planning_bytes)) {
     plan->needed_bytes = planning_bytes;  // a lower bound only
     return Status::Error(StatusCode::kArenaTooSmall,
                          "arena has %zu bytes; this model needs more than %zu just to be planned "
@@ -138,8 +159,8 @@ Status Interpreter::Plan(const Model& model, const OpResolver& resolver, uint8_t
 
   // Every part starts 8- or 16-aligned (above), so the casts are sound;
   // through void* they say so to -Wcast-align on 32-bit targets.
-  PlannedBuffer* buffers =
-      static_cast<PlannedBuffer*>(static_cast<void*>(persistent + plan->persistent_bytes));
+  PlannedBuffer* buffers = static_cast<PlannedBuffer*>(static_cast<void*>(
+      planner_area != nullptr ? planner_area : persistent + plan->persistent_bytes));
   uint32_t* scratch = reinterpret_cast<uint32_t*>(buffers + buffer_count);
 
   // 2. Lifetimes. Buffer t is tensor t's; buffer tensor_count + n is node n's
@@ -295,13 +316,58 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8
         plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes : plan.planner_bytes,
         plan.alignment_bytes ? ", plus alignment: start it on 16 bytes" : "", plan.needed_bytes);
 
+  return Prepare(model, resolver, plan, arena + plan.alignment_bytes,
+                 arena + plan.alignment_bytes + plan.persistent_bytes, options, interpreter);
+}
+
+Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8_t* persistent,
+                           size_t persistent_bytes, uint8_t* activations, size_t activation_bytes,
+                           Interpreter* interpreter, const InterpreterOptions& options) {
+  if (interpreter == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument, "interpreter output is null");
+  *interpreter = Interpreter();
+  if (persistent == nullptr || activations == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "persistent or activation buffer is null: pass both");
+  if (reinterpret_cast<uintptr_t>(activations) % kArenaAlignment != 0)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "activation buffer does not start on %zu bytes: declare it alignas(%zu)",
+                         kArenaAlignment, kArenaAlignment);
+  for (uint32_t t = 0; t < model.tensor_count(); ++t) {
+    if (model.tensor(t).is_variable)
+      return Status::Error(StatusCode::kUnsupported,
+                           "tensor %u is a variable (state kept between invocations), which "
+                           "would live in a shared activation buffer; give this model its own "
+                           "arena",
+                           static_cast<unsigned>(t));
+  }
+  ArenaPlan plan;
+  PICOML_RETURN_IF_ERROR(PlanIn(model, resolver, persistent, persistent_bytes, activations,
+                                activation_bytes, &plan, options));
+  if (plan.activation_bytes > activation_bytes)
+    return Status::Error(StatusCode::kArenaTooSmall,
+                         "activation buffer has %zu bytes, this model needs %zu; give it at least "
+                         "%zu bytes",
+                         activation_bytes, SharedActivationBytes(plan),
+                         SharedActivationBytes(plan));
+  return Prepare(model, resolver, plan, persistent + plan.alignment_bytes, activations, options,
+                 interpreter);
+}
+
+size_t Interpreter::SharedActivationBytes(const ArenaPlan& plan) {
+  return plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes : plan.planner_bytes;
+}
+
+Status Interpreter::Prepare(const Model& model, const OpResolver& resolver, const ArenaPlan& plan,
+                            uint8_t* persistent, uint8_t* activations,
+                            const InterpreterOptions& options, Interpreter* interpreter) {
   Interpreter it;
   it.model_ = model;
   it.resolver_ = &resolver;
   it.options_ = options;
   it.plan_ = plan;
-  it.persistent_ = arena + plan.alignment_bytes;
-  it.activations_ = it.persistent_ + plan.persistent_bytes;
+  it.persistent_ = persistent;
+  it.activations_ = activations;
   it.tensor_offsets_ = static_cast<uint32_t*>(static_cast<void*>(it.persistent_));
 
   // Variables start at zero (their quantized zero for int8 state).

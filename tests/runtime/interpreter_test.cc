@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -123,6 +124,94 @@ TEST(Interpreter, ArenaTooSmallGivesTheExactFigure) {
             std::string::npos)
       << status.message();
   EXPECT_TRUE(Interpreter::Create(model, resolver, arena, plan.needed_bytes, &interpreter).ok());
+}
+
+// Two models with their persistent parts apart and one activation buffer
+// between them, run in turn: each gives its own results every time (its
+// node data survives the other's runs), and together they need less than
+// two arenas.
+TEST(Interpreter, TwoModelsShareOneActivationBuffer) {
+  TestResolver resolver;
+  const std::vector<uint8_t> bytes_a = Chain(3, 1000), bytes_b = Chain(2, 600);
+  Model a, b;
+  ASSERT_TRUE(Model::Create(bytes_a.data(), bytes_a.size(), &a).ok());
+  ASSERT_TRUE(Model::Create(bytes_b.data(), bytes_b.size(), &b).ok());
+  alignas(16) static uint8_t work[1 << 16];
+  ArenaPlan plan_a, plan_b;
+  ASSERT_TRUE(Interpreter::Plan(a, resolver, work, sizeof(work), &plan_a).ok());
+  ASSERT_TRUE(Interpreter::Plan(b, resolver, work, sizeof(work), &plan_b).ok());
+  const size_t shared = std::max(Interpreter::SharedActivationBytes(plan_a),
+                                 Interpreter::SharedActivationBytes(plan_b));
+  EXPECT_EQ(Interpreter::SharedActivationBytes(plan_a),
+            std::max(plan_a.activation_bytes, plan_a.planner_bytes));
+
+  alignas(16) static uint8_t persistent_a[4096], persistent_b[4096], activations[1 << 14];
+  Interpreter ia, ib;
+  ASSERT_TRUE(Interpreter::Create(a, resolver, persistent_a, plan_a.persistent_bytes, activations,
+                                  shared, &ia)
+                  .ok());
+  ASSERT_TRUE(Interpreter::Create(b, resolver, persistent_b, plan_b.persistent_bytes, activations,
+                                  shared, &ib)
+                  .ok());
+  EXPECT_LT(plan_a.persistent_bytes + plan_b.persistent_bytes + shared,
+            plan_a.needed_bytes + plan_b.needed_bytes);
+  for (int round = 0; round < 3; ++round) {
+    const Tensor in_a = ia.input(0);
+    memset(in_a.data, round, in_a.bytes);
+    ASSERT_TRUE(ia.Invoke().ok()) << round;
+    EXPECT_EQ(ia.output(0).data_as<int8_t>()[999], round + 3);
+    const Tensor in_b = ib.input(0);
+    memset(in_b.data, 10 + round, in_b.bytes);
+    ASSERT_TRUE(ib.Invoke().ok()) << round;
+    const int8_t* out_b = ib.output(0).data_as<int8_t>();
+    EXPECT_EQ(std::vector<int8_t>(out_b, out_b + 600), std::vector<int8_t>(600, 12 + round));
+  }
+}
+
+TEST(Interpreter, SharedActivationBufferTooSmallOrUnalignedOrForAVariableIsRefused) {
+  TestResolver resolver;
+  const std::vector<uint8_t> bytes = Chain(3, 1000);
+  Model model;
+  ASSERT_TRUE(Model::Create(bytes.data(), bytes.size(), &model).ok());
+  alignas(16) static uint8_t work[1 << 16];
+  ArenaPlan plan;
+  ASSERT_TRUE(Interpreter::Plan(model, resolver, work, sizeof(work), &plan).ok());
+  const size_t shared = Interpreter::SharedActivationBytes(plan);
+  alignas(16) static uint8_t persistent[4096], activations[1 << 14];
+  Interpreter interpreter;
+  Status status = Interpreter::Create(model, resolver, persistent, plan.persistent_bytes,
+                                      activations, shared - 1, &interpreter);
+  EXPECT_EQ(status.code(), StatusCode::kArenaTooSmall);
+  EXPECT_NE(std::string(status.message()).find(std::to_string(shared)), std::string::npos)
+      << status.message();
+  status = Interpreter::Create(model, resolver, persistent, plan.persistent_bytes - 1, activations,
+                               shared, &interpreter);
+  EXPECT_EQ(status.code(), StatusCode::kArenaTooSmall);
+  EXPECT_NE(std::string(status.message()).find(std::to_string(plan.persistent_bytes)),
+            std::string::npos)
+      << status.message();
+  status = Interpreter::Create(model, resolver, persistent, plan.persistent_bytes, activations + 4,
+                               shared, &interpreter);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("alignas"), std::string::npos) << status.message();
+
+  TfliteBuilder b;
+  TensorSpec state = Activation(16);
+  state.is_variable = true;
+  const int in = b.AddTensor(Activation(16)), var = b.AddTensor(state);
+  const int out = b.AddTensor(Activation(16));
+  b.SetInputs({in});
+  b.AddOperator({BuiltinOperator::kAdd, 1, {in}, {var}});
+  b.AddOperator({BuiltinOperator::kAdd, 1, {var}, {out}});
+  b.SetOutputs({out});
+  const std::vector<uint8_t> stateful = b.Build();
+  Model with_state;
+  ASSERT_TRUE(Model::Create(stateful.data(), stateful.size(), &with_state).ok());
+  status = Interpreter::Create(with_state, resolver, persistent, sizeof(persistent), activations,
+                               sizeof(activations), &interpreter);
+  EXPECT_EQ(status.code(), StatusCode::kUnsupported);
+  EXPECT_NE(std::string(status.message()).find("variable"), std::string::npos) << status.message();
+  EXPECT_TRUE(Interpreter::Create(with_state, resolver, work, sizeof(work), &interpreter).ok());
 }
 
 TEST(Interpreter, MissingKernelNamesTheNodeAndOperator) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +64,8 @@ TEST(Embed, SourceLooksLikeXxdButConstAndAligned) {
   options.name = "g_tiny";
   options.header_include = "tiny.h";
   options.arena_bytes = 1234;
+  options.persistent_bytes = 96;
+  options.activation_bytes = 1152;
   const std::string source = EmbedSource({0x00, 0xff, 0x10}, options);
   EXPECT_NE(source.find("#include \"tiny.h\""), std::string::npos);
   EXPECT_NE(source.find("alignas(16) const unsigned char g_tiny[] = {"), std::string::npos);
@@ -71,6 +74,9 @@ TEST(Embed, SourceLooksLikeXxdButConstAndAligned) {
   const std::string header = EmbedHeader({0x00, 0xff, 0x10}, options);
   EXPECT_NE(header.find("extern const unsigned char g_tiny[];"), std::string::npos);
   EXPECT_NE(header.find("constexpr unsigned int g_tiny_arena_bytes = 1234;"), std::string::npos);
+  EXPECT_NE(header.find("constexpr unsigned int g_tiny_persistent_bytes = 96;"), std::string::npos);
+  EXPECT_NE(header.find("constexpr unsigned int g_tiny_activation_bytes = 1152;"),
+            std::string::npos);
   EXPECT_NE(header.find("#ifndef G_TINY_DATA_H_"), std::string::npos);
 }
 
@@ -112,10 +118,12 @@ TEST(Embed, OutputCompilesAndHoldsTheModel) {
       EmbedModelFile((dir / "model.tflite").string(), (dir / "model_data.cc").string(),
                      (dir / "model_data.h").string(), "g_model");
   // The arena is what the runtime plans, computed here independently.
+  ArenaPlan plan;
   {
     ModelFile file((dir / "model.tflite").string());
     const AllOpsResolver resolver;
-    EXPECT_EQ(arena, PlanArena(file.model(), resolver).needed_bytes);
+    plan = PlanArena(file.model(), resolver);
+    EXPECT_EQ(arena, plan.needed_bytes);
   }
   const unsigned long sum = std::accumulate(model.begin(), model.end(), 0ul);
   std::ofstream(dir / "main.cc")
@@ -134,6 +142,12 @@ TEST(Embed, OutputCompilesAndHoldsTheModel) {
          "  static_assert(g_model_arena_bytes == "
       << arena
       << "u, \"arena\");\n"
+         "  static_assert(g_model_persistent_bytes == "
+      << plan.persistent_bytes
+      << "u, \"persistent\");\n"
+         "  static_assert(g_model_activation_bytes == "
+      << std::max(plan.activation_bytes, plan.planner_bytes)
+      << "u, \"activations\");\n"
          "  return 0;\n}\n";
   const std::string exe = (dir / "embedded").string();
   ASSERT_EQ(Shell("c++ -std=c++17 -Wall -Wextra -Werror -I'" + dir.string() + "' '" +

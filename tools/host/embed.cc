@@ -71,6 +71,18 @@ std::string EmbedHeader(const std::vector<uint8_t>& model, const EmbedOptions& o
     out += "constexpr unsigned int " + options.name +
            "_arena_bytes = " + std::to_string(options.arena_bytes) + ";\n";
   }
+  if (options.persistent_bytes != 0 && options.activation_bytes != 0) {
+    out += "\n// Or with the persistent part apart, so that models run in turn share one\n";
+    out += "// activation buffer (the largest of their activation sizes):\n";
+    out += "//   alignas(16) static uint8_t persistent[" + options.name + "_persistent_bytes];\n";
+    out += "//   alignas(16) static uint8_t activations[" + options.name + "_activation_bytes];\n";
+    out += "//   Interpreter::Create(model, resolver, persistent, sizeof(persistent),\n";
+    out += "//                       activations, sizeof(activations), &interpreter);\n";
+    out += "constexpr unsigned int " + options.name +
+           "_persistent_bytes = " + std::to_string(options.persistent_bytes) + ";\n";
+    out += "constexpr unsigned int " + options.name +
+           "_activation_bytes = " + std::to_string(options.activation_bytes) + ";\n";
+  }
   out += "\n#endif  // " + guard + "\n";
   return out;
 }
@@ -93,6 +105,9 @@ size_t EmbedModelFile(const std::string& model_path, const std::string& source_p
   options.model_path = model_path;
   options.header_include = header_path.empty() ? "" : BaseName(header_path);
   options.arena_bytes = plan.needed_bytes;
+  // For buffers that start on 16 bytes, as the header's examples declare them.
+  options.persistent_bytes = plan.persistent_bytes;
+  options.activation_bytes = Interpreter::SharedActivationBytes(plan);
   const std::string source = EmbedSource(bytes, options);
   if (!header_path.empty()) {
     const std::string header = EmbedHeader(bytes, options);

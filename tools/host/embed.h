@@ -24,6 +24,11 @@ struct EmbedOptions {
   // Arena bytes the runtime plans for the model (written as
   // <name>_arena_bytes); 0 = not known, not written.
   size_t arena_bytes = 0;
+  // The two buffers of Interpreter::Create's split form (<name>_persistent_bytes,
+  // <name>_activation_bytes: models that run in turn share one activation
+  // buffer); 0 = not written.
+  size_t persistent_bytes = 0;
+  size_t activation_bytes = 0;
 };
 
 // True when `name` is a valid C identifier (and not empty).
