@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,9 @@ void WriteWav(const std::string& path, const std::vector<int16_t>& samples) {
   for (int16_t s : samples) put(static_cast<uint16_t>(s), 2);
   host::WriteFileAtomically(path, bytes.data(), bytes.size());
 }
+
+// A float setting as the decimal it was written as (0.3, not 0.30000001).
+double AsDecimal(float value) { return std::round(static_cast<double>(value) * 1e6) / 1e6; }
 
 // The models' file names, for the record in thresholds and results files.
 std::vector<std::string> ModelNames(const std::vector<std::string>& paths) {
@@ -240,7 +244,7 @@ int main(int argc, char** argv) {
                           {"goertzel_threshold", r.goertzel_threshold},
                           {"split", tune_split},
                           {"models", ModelNames(models)},
-                          {"ensemble_gate", DefaultAlarmStreamConfig().ensemble_gate},
+                          {"ensemble_gate", AsDecimal(DefaultAlarmStreamConfig().ensemble_gate)},
                           {"cnn_tune_recall", r.cnn_recall},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
@@ -290,7 +294,7 @@ int main(int argc, char** argv) {
                           {"arena_bytes", cnn.arena_bytes()},
                           {"ring_bytes", cnn.ring_bytes()},
                           {"models", ModelNames(models)},
-                          {"ensemble_gate", config.ensemble_gate},
+                          {"ensemble_gate", AsDecimal(config.ensemble_gate)},
                           // Evaluate ends with the background stream: the share of its
                           // inferences on which the other models ran.
                           {"background_second_opinion_share",
