@@ -54,13 +54,15 @@ extern "C" int firmware_main(void) {
   Print("picoml firmware on %s: alarm detector, %d ms clip in flash\n", board_name(),
         kClipSampleCount / 16);
   Resolver resolver;
-  picoml::Model model;
-  picoml::Interpreter interpreter;
-  if (!CreateInterpreter(kEmbeddedModel, &resolver, &model, &interpreter)) return 1;
-  size_t arena_needed = interpreter.arena_plan().needed_bytes;
+  size_t arena_needed = 0;
 #ifdef PICOML_ALARM_SECOND_MODEL
   // Two models run in turn: each keeps its persistent part, they share one
-  // activation buffer (the first interpreter above only proved the model).
+  // activation buffer. Both use the same operators.
+  const picoml::Status registered = kEmbeddedModel.add_operators(&resolver);
+  if (!registered.ok()) {
+    Print("FAIL alarm: %s\n", registered.message());
+    return 1;
+  }
   const EmbeddedModel* const embedded[] = {&kEmbeddedModel, &kSecondModel};
   picoml::Model views[2];
   picoml::Interpreter interpreters[2];
@@ -68,6 +70,10 @@ extern "C" int firmware_main(void) {
     return 1;
   picoml::Interpreter* const models[] = {&interpreters[0], &interpreters[1]};
 #else
+  picoml::Model model;
+  picoml::Interpreter interpreter;
+  if (!CreateInterpreter(kEmbeddedModel, &resolver, &model, &interpreter)) return 1;
+  arena_needed = interpreter.arena_plan().needed_bytes;
   picoml::Interpreter* const models[] = {&interpreter};
 #endif
   const int model_count = static_cast<int>(sizeof(models) / sizeof(models[0]));

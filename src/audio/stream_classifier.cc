@@ -194,6 +194,10 @@ Status StreamClassifier::OnFrame(const int8_t* features, const StreamListener& l
 Status StreamClassifier::RunModel(const StreamListener& listener) {
   float* scores = history_[inference_count_ % kStreamMaxAverageInferences];
   for (int i = 0; i < label_count_; ++i) scores[i] = 0.0f;
+  // The ring from its oldest frame: `older` bytes from ring_next_, then the rest.
+  const size_t frame_bytes = static_cast<size_t>(channels_);
+  const size_t older = static_cast<size_t>(window_frames_ - ring_next_) * frame_bytes;
+  const size_t newer = static_cast<size_t>(ring_next_) * frame_bytes;
   int models_run = 0;
   for (int m = 0; m < model_count_; ++m) {
     if (m == 1 && config_.ensemble_gate > 0.0f) {
@@ -206,10 +210,8 @@ Status StreamClassifier::RunModel(const StreamListener& listener) {
     }
     // The input is rewritten every run: the arena may reuse its bytes.
     int8_t* input = models_[m]->input(0).data_as<int8_t>();
-    const size_t frame_bytes = static_cast<size_t>(channels_);
-    const size_t older = static_cast<size_t>(window_frames_ - ring_next_) * frame_bytes;
-    memcpy(input, ring_ + static_cast<size_t>(ring_next_) * frame_bytes, older);
-    memcpy(input + older, ring_, static_cast<size_t>(ring_next_) * frame_bytes);
+    memcpy(input, ring_ + newer, older);
+    memcpy(input + older, ring_, newer);
     PICOML_RETURN_IF_ERROR(models_[m]->Invoke());
     AddScores(*models_[m], label_count_, scores);
     ++models_run;

@@ -94,6 +94,15 @@ class TestResolver : public MutableOpResolver<4> {
   }
 };
 
+// The plan of `model` (planned in a buffer with room to spare).
+ArenaPlan PlanOf(const Model& model, const OpResolver& resolver) {
+  alignas(16) static uint8_t work[1 << 16];
+  ArenaPlan plan;
+  const Status status = Interpreter::Plan(model, resolver, work, sizeof(work), &plan);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return plan;
+}
+
 TEST(Interpreter, RunsAChainAndReusesMemory) {
   TestResolver resolver;
   test::ModelRunner run(Chain(5, 1000), resolver);
@@ -136,10 +145,7 @@ TEST(Interpreter, TwoModelsShareOneActivationBuffer) {
   Model a, b;
   ASSERT_TRUE(Model::Create(bytes_a.data(), bytes_a.size(), &a).ok());
   ASSERT_TRUE(Model::Create(bytes_b.data(), bytes_b.size(), &b).ok());
-  alignas(16) static uint8_t work[1 << 16];
-  ArenaPlan plan_a, plan_b;
-  ASSERT_TRUE(Interpreter::Plan(a, resolver, work, sizeof(work), &plan_a).ok());
-  ASSERT_TRUE(Interpreter::Plan(b, resolver, work, sizeof(work), &plan_b).ok());
+  const ArenaPlan plan_a = PlanOf(a, resolver), plan_b = PlanOf(b, resolver);
   const size_t shared = std::max(Interpreter::SharedActivationBytes(plan_a),
                                  Interpreter::SharedActivationBytes(plan_b));
   EXPECT_EQ(Interpreter::SharedActivationBytes(plan_a),
@@ -173,9 +179,7 @@ TEST(Interpreter, SharedActivationBufferTooSmallOrUnalignedOrForAVariableIsRefus
   const std::vector<uint8_t> bytes = Chain(3, 1000);
   Model model;
   ASSERT_TRUE(Model::Create(bytes.data(), bytes.size(), &model).ok());
-  alignas(16) static uint8_t work[1 << 16];
-  ArenaPlan plan;
-  ASSERT_TRUE(Interpreter::Plan(model, resolver, work, sizeof(work), &plan).ok());
+  const ArenaPlan plan = PlanOf(model, resolver);
   const size_t shared = Interpreter::SharedActivationBytes(plan);
   alignas(16) static uint8_t persistent[4096], activations[1 << 14];
   Interpreter interpreter;
@@ -211,7 +215,8 @@ TEST(Interpreter, SharedActivationBufferTooSmallOrUnalignedOrForAVariableIsRefus
                                sizeof(activations), &interpreter);
   EXPECT_EQ(status.code(), StatusCode::kUnsupported);
   EXPECT_NE(std::string(status.message()).find("variable"), std::string::npos) << status.message();
-  EXPECT_TRUE(Interpreter::Create(with_state, resolver, work, sizeof(work), &interpreter).ok());
+  alignas(16) static uint8_t arena[1 << 14];
+  EXPECT_TRUE(Interpreter::Create(with_state, resolver, arena, sizeof(arena), &interpreter).ok());
 }
 
 TEST(Interpreter, MissingKernelNamesTheNodeAndOperator) {
