@@ -40,17 +40,67 @@ inline int32_t WrappingAdd(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
 }
 
-// round(a * b / 2^31), saturating the one overflow case (a == b == INT32_MIN).
-inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
+// round(a * b / 2^31), saturating the one overflow case (a == b == INT32_MIN),
+// on the 64-bit product: cheap where the core multiplies 32 x 32 -> 64 in
+// hardware (x86-64, Cortex-M3 and up, ESP32's LX6 with MULSH).
+inline int32_t SaturatingRoundingDoublingHighMulWide(int32_t a, int32_t b) {
   if (a == kInt32Min && b == kInt32Min) return kInt32Max;
   const int64_t product = static_cast<int64_t>(a) * static_cast<int64_t>(b);
   const int32_t nudge = product >= 0 ? (1 << 30) : (1 - (1 << 30));
   return static_cast<int32_t>((product + nudge) / (1ll << 31));
 }
 
+// The same result from four 16 x 16 products and 32-bit adds, for cores
+// whose only 64-bit multiply is a library call (the lx106 has no MULSH: GCC
+// calls __muldi3, about 35 instructions plus the spills around the call).
+//
+// Both roundings of the wide form (ties up, for either sign of the product)
+// are floor((a * b + 2^30) / 2^31). With a = ah * 2^16 + al and
+// b = bh * 2^16 + bl (ah, bh signed; al, bl in [0, 2^16)):
+//   a * b + 2^30 = 2^32 hh + 2^16 (hl + lh) + ll + 2^30
+// and, as floor(floor(x / 2^16) / 2^15) = floor(x / 2^31),
+//   result = 2 hh + floor((hl + lh + floor(ll / 2^16) + 2^14) / 2^15),
+// where hl and lh are split at bit 15 so that no sum overflows.
+inline int32_t SaturatingRoundingDoublingHighMulNarrow(int32_t a, int32_t b) {
+  if (a == kInt32Min && b == kInt32Min) return kInt32Max;
+  const int32_t ah = a >> 16;
+  const int32_t bh = b >> 16;
+  const uint32_t al = static_cast<uint32_t>(a) & 0xFFFFu;
+  const uint32_t bl = static_cast<uint32_t>(b) & 0xFFFFu;
+  const int32_t hh = ah * bh;                        // |.| <= 2^30
+  const int32_t hl = ah * static_cast<int32_t>(bl);  // |.| < 2^31
+  const int32_t lh = static_cast<int32_t>(al) * bh;  // |.| < 2^31
+  const uint32_t ll = al * bl;                       // < 2^32
+  const uint32_t low = (static_cast<uint32_t>(hl) & 0x7FFFu) +
+                       (static_cast<uint32_t>(lh) & 0x7FFFu) + (ll >> 16) + (1u << 14);
+  const uint32_t sum = 2u * static_cast<uint32_t>(hh) + static_cast<uint32_t>(hl >> 15) +
+                       static_cast<uint32_t>(lh >> 15) + (low >> 15);
+  return static_cast<int32_t>(sum);
+}
+
+// Which of the two the kernels use. Define PICOML_NARROW_MULTIPLY to 0 or 1
+// to choose; by default Xtensa takes the narrow form, because Debian's
+// cross compiler targets the lx106. On an ESP32 (LX6, which has MULSH) build
+// with -DPICOML_NARROW_MULTIPLY=0. Both give the same bits.
+#ifndef PICOML_NARROW_MULTIPLY
+#if defined(__XTENSA__)
+#define PICOML_NARROW_MULTIPLY 1
+#else
+#define PICOML_NARROW_MULTIPLY 0
+#endif
+#endif
+
+inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
+#if PICOML_NARROW_MULTIPLY
+  return SaturatingRoundingDoublingHighMulNarrow(a, b);
+#else
+  return SaturatingRoundingDoublingHighMulWide(a, b);
+#endif
+}
+
 // x / 2^exponent rounded to nearest, ties away from zero; exponent in [0, 31].
 inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
-  const int32_t mask = static_cast<int32_t>((1ll << exponent) - 1);
+  const int32_t mask = static_cast<int32_t>((1u << exponent) - 1u);  // 32-bit: no 64-bit shift
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + ((x < 0) ? 1 : 0);
   return (x >> exponent) + ((remainder > threshold) ? 1 : 0);

@@ -5,13 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace picoml::fixed_point {
 namespace {
 
 constexpr int32_t kHalf = 1 << 30;  // 0.5 in Q0.31
 
-TEST(FixedPointTest, SaturatingRoundingDoublingHighMul) {
+// Both forms (64-bit product; 16-bit pieces for cores without a wide
+// multiply) on the hand-computed values, and the one the kernels use.
+class HighMulTest : public ::testing::TestWithParam<int32_t (*)(int32_t, int32_t)> {};
+
+TEST_P(HighMulTest, HandComputedValues) {
+  const auto SaturatingRoundingDoublingHighMul = GetParam();
   // The one overflow: (-1) * (-1) in Q0.31 saturates to just below 1.
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(kInt32Min, kInt32Min), kInt32Max);
   // 2^30 * 2^30 / 2^31 = 2^29 exactly.
@@ -32,6 +38,47 @@ TEST(FixedPointTest, SaturatingRoundingDoublingHighMul) {
   // 100 * (1 - 2^-31) -> 100.
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(100, kInt32Max), 100);
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(0, kInt32Min), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, HighMulTest,
+                         ::testing::Values(&SaturatingRoundingDoublingHighMulWide,
+                                           &SaturatingRoundingDoublingHighMulNarrow,
+                                           &SaturatingRoundingDoublingHighMul));
+
+// The narrow form against the wide one over the cases where the pieces carry
+// into each other: every sign of each half, halves at 0, 0x7FFF, 0x8000 and
+// 0xFFFF, ties in both directions, and a million pseudo-random pairs.
+TEST(FixedPointTest, NarrowHighMulMatchesWide) {
+  std::vector<int32_t> edges;
+  for (uint32_t high : {0x0000u, 0x0001u, 0x7FFFu, 0x8000u, 0x8001u, 0xFFFFu, 0x4000u, 0xC000u})
+    for (uint32_t low : {0x0000u, 0x0001u, 0x7FFFu, 0x8000u, 0xFFFFu, 0x4000u})
+      edges.push_back(static_cast<int32_t>((high << 16) | low));
+  for (int32_t a : edges)
+    for (int32_t b : edges)
+      ASSERT_EQ(SaturatingRoundingDoublingHighMulNarrow(a, b),
+                SaturatingRoundingDoublingHighMulWide(a, b))
+          << a << " * " << b;
+  // Ties: a * b = +-2^30 (mod 2^31) exactly.
+  for (int32_t a : {1, -1, 3, -3, 1 << 15, -(1 << 15)})
+    for (int32_t b : {kHalf, kHalf + 1, kHalf - 1, -kHalf, 3 * (1 << 29)})
+      ASSERT_EQ(SaturatingRoundingDoublingHighMulNarrow(a, b),
+                SaturatingRoundingDoublingHighMulWide(a, b))
+          << a << " * " << b;
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  const auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<int32_t>(static_cast<uint32_t>(state >> 16));
+  };
+  for (int i = 0; i < 1000000; ++i) {
+    const int32_t a = next();
+    // Half the multipliers as QuantizeMultiplier makes them: [2^30, 2^31).
+    const int32_t b = (i & 1) ? static_cast<int32_t>(0x40000000u | (next() & 0x3FFFFFFF)) : next();
+    ASSERT_EQ(SaturatingRoundingDoublingHighMulNarrow(a, b),
+              SaturatingRoundingDoublingHighMulWide(a, b))
+        << a << " * " << b;
+  }
 }
 
 TEST(FixedPointTest, RoundingDivideByPOTRoundsHalfAwayFromZero) {
