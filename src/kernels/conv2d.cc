@@ -336,7 +336,75 @@ inline void Int8Channels(const WindowInt8Params& p, const int16_t* window, int32
   }
 }
 
-template <bool kOptimized>
+// The biased form of Int8Channels, for cores whose only byte load is
+// unsigned (the lx106: l8ui, then two shifts to sign-extend). A weight byte
+// read unsigned and XORed with 0x80 is w + 128 in [0, 255], so
+//   sum(w * v) = sum((w + 128) * v) - 128 * sum(v),
+// and sum(v) is the window's, shared by every channel. The sums wrap modulo
+// 2^32; the true result fits int32 (plan limits the terms), so it comes back
+// exactly and the bytes match the signed form. Where each channel's filter
+// is 4-byte aligned (aligned filter, terms a multiple of 4) the weights are
+// read four at a time: one load and one XOR for four bytes.
+inline uint32_t Biased(uint32_t word, int shift) { return (word >> shift) & 0xFFu; }
+
+inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window, int32_t terms,
+                               const int8_t* filter, const int32_t* bias, int32_t first,
+                               int32_t count, int8_t* out) {
+  uint32_t window_sum = 0;
+  for (int32_t t = 0; t < terms; ++t) window_sum += static_cast<uint32_t>(window[t]);
+  const uint32_t correction = window_sum << 7;
+  const uint8_t* weights = reinterpret_cast<const uint8_t*>(filter);
+  const int32_t end = first + count;
+  int32_t oc = first;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if ((terms & 3) == 0 && (reinterpret_cast<uintptr_t>(filter) & 3u) == 0) {
+    for (; oc + 2 <= end; oc += 2) {
+      const uint8_t* w0 = weights + static_cast<ptrdiff_t>(oc) * terms;
+      const uint8_t* w1 = w0 + terms;
+      uint32_t a0 = 0, a1 = 0;
+      for (int32_t t = 0; t < terms; t += 4) {
+        const int32_t v0 = window[t], v1 = window[t + 1], v2 = window[t + 2], v3 = window[t + 3];
+        uint32_t x0, x1;
+        memcpy(&x0, __builtin_assume_aligned(w0 + t, 4), 4);
+        memcpy(&x1, __builtin_assume_aligned(w1 + t, 4), 4);
+        x0 ^= 0x80808080u;
+        x1 ^= 0x80808080u;
+        a0 += static_cast<uint32_t>(static_cast<int32_t>(Biased(x0, 0)) * v0) +
+              static_cast<uint32_t>(static_cast<int32_t>(Biased(x0, 8)) * v1) +
+              static_cast<uint32_t>(static_cast<int32_t>(Biased(x0, 16)) * v2) +
+              static_cast<uint32_t>(static_cast<int32_t>(x0 >> 24) * v3);
+        a1 += static_cast<uint32_t>(static_cast<int32_t>(Biased(x1, 0)) * v0) +
+              static_cast<uint32_t>(static_cast<int32_t>(Biased(x1, 8)) * v1) +
+              static_cast<uint32_t>(static_cast<int32_t>(Biased(x1, 16)) * v2) +
+              static_cast<uint32_t>(static_cast<int32_t>(x1 >> 24) * v3);
+      }
+      out[oc] = Int8Output(p, static_cast<int32_t>(a0 - correction), bias, oc);
+      out[oc + 1] = Int8Output(p, static_cast<int32_t>(a1 - correction), bias, oc + 1);
+    }
+  }
+#endif
+  for (; oc + 2 <= end; oc += 2) {
+    const uint8_t* w0 = weights + static_cast<ptrdiff_t>(oc) * terms;
+    const uint8_t* w1 = w0 + terms;
+    uint32_t a0 = 0, a1 = 0;
+    for (int32_t t = 0; t < terms; ++t) {
+      const int32_t v = window[t];
+      a0 += static_cast<uint32_t>(static_cast<int32_t>(w0[t] ^ 0x80u) * v);
+      a1 += static_cast<uint32_t>(static_cast<int32_t>(w1[t] ^ 0x80u) * v);
+    }
+    out[oc] = Int8Output(p, static_cast<int32_t>(a0 - correction), bias, oc);
+    out[oc + 1] = Int8Output(p, static_cast<int32_t>(a1 - correction), bias, oc + 1);
+  }
+  for (; oc < end; ++oc) {
+    const uint8_t* w = weights + static_cast<ptrdiff_t>(oc) * terms;
+    uint32_t acc = 0;
+    for (int32_t t = 0; t < terms; ++t)
+      acc += static_cast<uint32_t>(static_cast<int32_t>(w[t] ^ 0x80u) * window[t]);
+    out[oc] = Int8Output(p, static_cast<int32_t>(acc - correction), bias, oc);
+  }
+}
+
+template <conv::Int8Loops kLoops>
 void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* filter,
                 const int32_t* bias, int8_t* output) {
   const ConvGeometry& g = p.geometry;
@@ -353,9 +421,13 @@ void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* fi
         const int32_t x0 = ox * g.stride_width - g.padding_left;
         for (int32_t group = 0; group < groups; ++group) {
           const int32_t in_channel = group * p.filter_depth;
-          if (kOptimized) {
+          if (kLoops == conv::Int8Loops::kSignedWeights) {
             GatherWindow(p, image, y0, x0, in_channel, p.window);
             Int8Channels(p, p.window, terms, filter, bias, group * per_group, per_group, output);
+          } else if (kLoops == conv::Int8Loops::kBiasedWeights) {
+            GatherWindow(p, image, y0, x0, in_channel, p.window);
+            Int8ChannelsBiased(p, p.window, terms, filter, bias, group * per_group, per_group,
+                               output);
           } else {
             Int8Position(p, image, filter, bias, y0, x0, in_channel, group * per_group, per_group,
                          output);
@@ -372,12 +444,15 @@ namespace conv {
 
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
-  Conv2DInt8<false>(params, input, filter, bias, output);
+  Conv2DInt8<Int8Loops::kReference>(params, input, filter, bias, output);
 }
 
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
-                         const int32_t* bias, int8_t* output) {
-  Conv2DInt8<true>(params, input, filter, bias, output);
+                         const int32_t* bias, int8_t* output, Int8Loops loops) {
+  if (loops == Int8Loops::kBiasedWeights)
+    Conv2DInt8<Int8Loops::kBiasedWeights>(params, input, filter, bias, output);
+  else
+    Conv2DInt8<Int8Loops::kSignedWeights>(params, input, filter, bias, output);
 }
 
 }  // namespace conv

@@ -487,10 +487,33 @@ inline uint32_t Conv2DInt8ScratchBytes(int32_t filter_height, int32_t filter_wid
 // `bias` may be null. Output is [batches, out_h, out_w, output_depth].
 void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);
+// The optimized CONV_2D's inner loops come in two forms with the same bits:
+//  - kSignedWeights reads each weight with a sign-extending byte load, four
+//    output channels at a time (one instruction per weight on Arm and x86);
+//  - kBiasedWeights reads weights unsigned, as w + 128, and subtracts
+//    128 x the window's sum once per position; four weights per word load
+//    where the filter allows. For cores without a sign-extending byte load
+//    (the lx106 needs three instructions per weight otherwise).
+// kReference is the reference kernel's loop.
+enum class Int8Loops { kReference, kSignedWeights, kBiasedWeights };
+
+// The form this target runs. Define PICOML_BIASED_WEIGHTS to 0 or 1 to
+// choose; by default Xtensa takes the biased form.
+#ifndef PICOML_BIASED_WEIGHTS
+#if defined(__XTENSA__)
+#define PICOML_BIASED_WEIGHTS 1
+#else
+#define PICOML_BIASED_WEIGHTS 0
+#endif
+#endif
+constexpr Int8Loops kTargetInt8Loops =
+    PICOML_BIASED_WEIGHTS ? Int8Loops::kBiasedWeights : Int8Loops::kSignedWeights;
+
 // Gathers each window into `params.window` (int16, input - zero point, 0 in
-// the padding), then computes four output channels at a time over it.
+// the padding), then computes the output channels over it with `loops`
+// (kSignedWeights or kBiasedWeights).
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
-                         const int32_t* bias, int8_t* output);
+                         const int32_t* bias, int8_t* output, Int8Loops loops = kTargetInt8Loops);
 
 void DepthwiseConv2DInt8Reference(const WindowInt8Params& params, const int8_t* input,
                                   const int8_t* filter, const int32_t* bias, int8_t* output);

@@ -442,8 +442,19 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     std::vector<int8_t> reference(out_size), optimized(out_size, 55);
     const int32_t* bias = c.has_bias ? c.bias.data() : nullptr;
     conv::Conv2DInt8Reference(p, c.input.data(), c.filter.data(), bias, reference.data());
-    conv::Conv2DInt8Optimized(p, c.input.data(), c.filter.data(), bias, optimized.data());
-    ASSERT_EQ(reference, optimized) << "iteration " << iteration;
+    // Both forms of the loops, each on the filter as allocated (aligned) and
+    // one byte off (the biased form's word loads then give way to bytes).
+    std::vector<int8_t> shifted(c.filter.size() + 1);
+    std::copy(c.filter.begin(), c.filter.end(), shifted.begin() + 1);
+    for (conv::Int8Loops loops : {conv::Int8Loops::kSignedWeights, conv::Int8Loops::kBiasedWeights})
+      for (const int8_t* filter :
+           {c.filter.data(), static_cast<const int8_t*>(shifted.data() + 1)}) {
+        std::fill(optimized.begin(), optimized.end(), 55);
+        conv::Conv2DInt8Optimized(p, c.input.data(), filter, bias, optimized.data(), loops);
+        ASSERT_EQ(reference, optimized)
+            << "iteration " << iteration << ", loops " << static_cast<int>(loops)
+            << (filter == c.filter.data() ? ", filter aligned" : ", filter one byte off");
+      }
   }
 }
 
