@@ -186,6 +186,7 @@ class AudioFrontend {
 
  private:
   AudioFrontendConfig config_;
+  uint32_t feature_reciprocal_ = 0;  // of config_.feature_divisor, for the last step
   AudioFrontendState* state_ = nullptr;
 };
 

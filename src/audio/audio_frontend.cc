@@ -103,6 +103,7 @@ Status AudioFrontend::Create(const AudioFrontendConfig& config, AudioFrontendSta
                          "AudioFrontend::Create needs a state and a frontend to fill (null given)");
   PICOML_RETURN_IF_ERROR(CheckConfig(config));
   frontend->config_ = config;
+  frontend->feature_reciprocal_ = audio::FeatureReciprocal(config.feature_divisor);
   frontend->state_ = state;
   frontend->Reset();
   return Status::Ok();
@@ -143,7 +144,7 @@ Status AudioFrontend::ProcessWindow(const int16_t* window, int8_t* features) {
   for (int i = 0; i < channels; ++i) {
     const int16_t log_value =
         audio::LogChannel(s.channels[i], c.log_input_correction_bits, c.log_output_scale);
-    features[i] = audio::QuantizeFeature(log_value, c);
+    features[i] = audio::QuantizeFeature(log_value, c, feature_reciprocal_);
   }
   ++s.frame_count;
   return Status::Ok();

@@ -328,9 +328,30 @@ int16_t LogChannel(uint32_t x, int correction_bits, int32_t scale) {
   return static_cast<int16_t>(value < 32767u ? value : 32767u);
 }
 
-int8_t QuantizeFeature(int16_t log_value, const AudioFrontendConfig& config) {
-  int32_t value = static_cast<int32_t>(log_value) * config.feature_multiplier;
-  value = (value + config.feature_divisor / 2) / config.feature_divisor + config.feature_zero_point;
+// ceil(2^22 / d) for divisors below 2^13, 0 (divide) otherwise. For
+// u < 2^9 d the estimate (u * r) >> 22 is floor(u / d) or one above it:
+// u * r < 2^9 d (2^22 / d + 1) <= 2^32 does not wrap, and the excess
+// u (r - 2^22 / d) / 2^22 < 2^9 d / 2^22 < 1.
+uint32_t FeatureReciprocal(int32_t divisor) {
+  if (divisor < 1 || divisor >= (1 << 13)) return 0;
+  const uint32_t d = static_cast<uint32_t>(divisor);
+  return ((1u << 22) + d - 1) / d;
+}
+
+int8_t QuantizeFeature(int16_t log_value, const AudioFrontendConfig& config, uint32_t reciprocal) {
+  const int32_t divisor = config.feature_divisor;
+  const int32_t n = static_cast<int32_t>(log_value) * config.feature_multiplier + divisor / 2;
+  int32_t quotient;
+  const uint32_t magnitude = n < 0 ? 0u - static_cast<uint32_t>(n) : static_cast<uint32_t>(n);
+  if (reciprocal != 0 && magnitude < (static_cast<uint32_t>(divisor) << 9)) {
+    uint32_t q = (magnitude * reciprocal) >> 22;
+    if (q * static_cast<uint32_t>(divisor) > magnitude) --q;
+    quotient = n < 0 ? -static_cast<int32_t>(q) : static_cast<int32_t>(q);
+  } else {
+    quotient = n / divisor;  // far outside the int8 range for the usual zero points
+  }
+  // In 64 bits: quotient and zero point may each be near the int32 limits.
+  int64_t value = static_cast<int64_t>(quotient) + config.feature_zero_point;
   if (value > 127) value = 127;
   if (value < -128) value = -128;
   return static_cast<int8_t>(value);

@@ -60,8 +60,14 @@ uint32_t Log32(uint32_t x, uint32_t scale);
 // FilterbankLog: log of (x << correction_bits), 0 for inputs <= 1, capped at 32767.
 int16_t LogChannel(uint32_t x, int correction_bits, int32_t scale);
 
-// The int8 feature of one log value (the preprocessor's final arithmetic).
-int8_t QuantizeFeature(int16_t log_value, const AudioFrontendConfig& config);
+// The int8 feature of one log value (the preprocessor's final arithmetic):
+// (log * multiplier + divisor / 2) / divisor + zero point, clamped, with C's
+// division (truncating). `reciprocal` is FeatureReciprocal(divisor): with it
+// the quotients that matter come from two 32-bit multiplies instead of a
+// division, which cores without a divider (the lx106) pay ~350 instructions
+// for; the bits are the same.
+uint32_t FeatureReciprocal(int32_t divisor);
+int8_t QuantizeFeature(int16_t log_value, const AudioFrontendConfig& config, uint32_t reciprocal);
 
 // Tables (frontend_tables.cc).
 extern const int16_t kFftTwiddles256[2 * 256];      // exp(-2 pi i k / 256), Q15, floor(x + .5)

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -162,12 +163,42 @@ TEST(Log, MatchesTheNaturalLogarithm) {
 
 TEST(QuantizeFeature, RoundsDividesAndClamps) {
   const AudioFrontendConfig config;
-  EXPECT_EQ(QuantizeFeature(0, config), -128);     // (0 + 333) / 666 - 128
-  EXPECT_EQ(QuantizeFeature(500, config), 64);     // 128333 / 666 = 192
-  EXPECT_EQ(QuantizeFeature(332, config), 0);      // 85325 / 666 = 128
-  EXPECT_EQ(QuantizeFeature(665, config), 127);    // 170573 / 666 = 256, clamps
-  EXPECT_EQ(QuantizeFeature(32767, config), 127);  // 12595 - 128 clamps
-  EXPECT_EQ(QuantizeFeature(-10, config), -128);   // -2227 / 666 = -3 (towards zero), clamps
+  const uint32_t r = FeatureReciprocal(config.feature_divisor);
+  EXPECT_EQ(r, 6298u);                                // ceil(2^22 / 666)
+  EXPECT_EQ(QuantizeFeature(0, config, r), -128);     // (0 + 333) / 666 - 128
+  EXPECT_EQ(QuantizeFeature(500, config, r), 64);     // 128333 / 666 = 192
+  EXPECT_EQ(QuantizeFeature(332, config, r), 0);      // 85325 / 666 = 128
+  EXPECT_EQ(QuantizeFeature(665, config, r), 127);    // 170573 / 666 = 256, clamps
+  EXPECT_EQ(QuantizeFeature(32767, config, r), 127);  // 12595 - 128 clamps
+  EXPECT_EQ(QuantizeFeature(-10, config, r), -128);   // -2227 / 666 = -3 (towards zero), clamps
+  // 0 means divide: the same results.
+  EXPECT_EQ(QuantizeFeature(500, config, 0), 64);
+  EXPECT_EQ(QuantizeFeature(-10, config, 0), -128);
+}
+
+// The reciprocal against C's division, for every int16 log value, under
+// divisors around the estimate's limits and zero points that put the
+// unclamped band anywhere in the quotient range.
+TEST(QuantizeFeature, ReciprocalMatchesDivisionForEveryLogValue) {
+  for (int32_t divisor : {1, 2, 3, 7, 255, 256, 333, 666, 667, 1000, 4095, 8191, 8192, 100000}) {
+    for (int32_t multiplier : {1, 37, 256, -256, 65536, -65535}) {
+      for (int32_t zero_point : {-128, 0, 127, -600, 400}) {
+        AudioFrontendConfig config;
+        config.feature_divisor = divisor;
+        config.feature_multiplier = multiplier;
+        config.feature_zero_point = zero_point;
+        const uint32_t r = FeatureReciprocal(divisor);
+        for (int32_t log = -32768; log <= 32767; ++log) {
+          const int64_t n = static_cast<int64_t>(log) * multiplier + divisor / 2;
+          if (n < INT32_MIN || n > INT32_MAX) continue;  // the formula itself overflows
+          const int64_t value = std::clamp<int64_t>(n / divisor + zero_point, -128, 127);
+          ASSERT_EQ(QuantizeFeature(static_cast<int16_t>(log), config, r), value)
+              << "log " << log << " divisor " << divisor << " multiplier " << multiplier
+              << " zero point " << zero_point;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
