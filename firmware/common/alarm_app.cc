@@ -112,8 +112,9 @@ extern "C" int firmware_main(void) {
     Print("model %d: %d inferences counted; it runs every %d frames%s\n", m + 1, kCountedInferences,
           kStrideFrames, m > 0 ? ", when the first model's alarm score reaches the gate" : "");
   }
-  // 2b. The same inference once more, one counted window per operator.
-  if (!ProfiledInvoke(models[0])) return 1;
+  // 2b. Each model's inference once more, one counted window per operator.
+  for (int m = 0; m < model_count; ++m)
+    if (!ProfiledInvoke(models[m])) return 1;
 
   // 3. The product: the clip through the streaming classifier.
   picoml::StreamClassifierConfig config;

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "kernels/fixed_point.h"
+
 namespace picoml {
 namespace audio {
 
@@ -178,9 +180,12 @@ void AccumulateFilterBank(const MelFilterBank& bank, const uint32_t* energy, uin
     const int start = bank.frequency_starts[c];
     const int weight_start = bank.weight_starts[c];
     for (int j = 0; j < bank.widths[c]; ++j) {
-      const uint64_t e = energy[start + j];
-      weighted += static_cast<uint64_t>(bank.weights[weight_start + j]) * e;
-      unweighted += static_cast<uint64_t>(bank.unweights[weight_start + j]) * e;
+      const uint32_t e = energy[start + j];
+      // Weights are non-negative (AudioFrontend::Create checks): 16 bits.
+      weighted +=
+          fixed_point::MultiplyU32(e, static_cast<uint16_t>(bank.weights[weight_start + j]));
+      unweighted +=
+          fixed_point::MultiplyU32(e, static_cast<uint16_t>(bank.unweights[weight_start + j]));
     }
     sums[c] = weighted;
     weighted = unweighted;
@@ -235,20 +240,21 @@ void SpectralSubtraction(const AudioFrontendConfig& config, const uint32_t* in,
     const uint32_t signal = in[i];
     // Even channels use `smoothing`, odd ones the alternate coefficient.
     const bool odd = (i & 1) != 0;
-    const uint64_t smoothing =
+    const uint32_t smoothing =
         static_cast<uint32_t>(odd ? config.alternate_smoothing : config.smoothing);
-    const uint64_t keep = static_cast<uint32_t>(odd ? config.alternate_one_minus_smoothing
+    const uint32_t keep = static_cast<uint32_t>(odd ? config.alternate_one_minus_smoothing
                                                     : config.one_minus_smoothing);
     const uint32_t scaled = signal << config.smoothing_bits;
-    noise_estimate[i] =
-        static_cast<uint32_t>((scaled * smoothing + noise_estimate[i] * keep) >> bits);
+    noise_estimate[i] = static_cast<uint32_t>((fixed_point::MultiplyU32(scaled, smoothing) +
+                                               fixed_point::MultiplyU32(noise_estimate[i], keep)) >>
+                                              bits);
     uint32_t estimate = noise_estimate[i];
     if (estimate > scaled) {
       estimate = scaled;
       if (config.clamping) noise_estimate[i] = estimate;
     }
     const uint32_t floor = static_cast<uint32_t>(
-        (static_cast<uint64_t>(signal) * static_cast<uint32_t>(config.min_signal_remaining)) >>
+        fixed_point::MultiplyU32(signal, static_cast<uint32_t>(config.min_signal_remaining)) >>
         bits);
     const uint32_t subtracted = (scaled - estimate) >> config.smoothing_bits;
     out[i] = subtracted > floor ? subtracted : floor;
@@ -289,7 +295,7 @@ void ApplyPcan(const AudioFrontendConfig& config, const uint32_t* noise_estimate
     const uint32_t gain = static_cast<uint32_t>(
         static_cast<int32_t>(PcanGain(noise_estimate[i], config.pcan_gain_lut)));
     const uint32_t snr =
-        static_cast<uint32_t>((static_cast<uint64_t>(channels[i]) * gain) >> config.pcan_snr_shift);
+        static_cast<uint32_t>(fixed_point::MultiplyU32(channels[i], gain) >> config.pcan_snr_shift);
     channels[i] = PcanShrink(snr);
   }
 }
@@ -317,7 +323,7 @@ uint32_t Log32(uint32_t x, uint32_t scale) {
   const uint32_t log2 = (integer << kScaleBits) + log2_fraction;
   const uint32_t half = 1u << (kScaleBits - 1);
   const uint32_t natural =
-      static_cast<uint32_t>((static_cast<uint64_t>(45426) * log2 + half) >> kScaleBits);
+      static_cast<uint32_t>((fixed_point::MultiplyU32(45426, log2) + half) >> kScaleBits);
   return (scale * natural + half) >> kScaleBits;
 }
 

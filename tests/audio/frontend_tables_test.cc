@@ -179,6 +179,16 @@ TEST(AudioFrontend, RefusesBadConfigsWithAReason) {
   EXPECT_FALSE(status.ok());
   EXPECT_NE(std::string(status.message()).find("outside the spectrum"), std::string::npos)
       << status.message();
+  // A negative weight (the 64-bit sums treat weights as 16-bit fractions).
+  config = AudioFrontendConfig();
+  std::vector<int16_t> weights(config.filter_bank.weights,
+                               config.filter_bank.weights + config.filter_bank.weight_count);
+  weights[config.filter_bank.weight_starts[3]] = -1;
+  config.filter_bank.weights = weights.data();
+  status = AudioFrontend::Create(config, &state, &frontend);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("is negative"), std::string::npos)
+      << status.message();
   EXPECT_FALSE(AudioFrontend::Create(AudioFrontendConfig(), nullptr, &frontend).ok());
   AudioFrontend unused;
   size_t consumed;

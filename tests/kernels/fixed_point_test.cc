@@ -81,6 +81,25 @@ TEST(FixedPointTest, NarrowHighMulMatchesWide) {
   }
 }
 
+// The 64-bit unsigned product from 16-bit pieces, against the plain one.
+TEST(FixedPointTest, NarrowUnsignedProductMatchesWide) {
+  const uint32_t edges[] = {0u,          1u,          0xFFFFu,     0x10000u,    0x7FFFFFFFu,
+                            0x80000000u, 0xFFFFFFFFu, 0xFFFF0000u, 0x0000FFFFu, 45426u};
+  for (uint32_t a : edges)
+    for (uint32_t b : edges)
+      ASSERT_EQ(MultiplyU32Narrow(a, b), MultiplyU32Wide(a, b)) << a << " * " << b;
+  uint64_t state = 0x2545F4914F6CDD1Dull;
+  for (int i = 0; i < 1000000; ++i) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    const uint32_t a = static_cast<uint32_t>(state);
+    const uint32_t b = static_cast<uint32_t>(state >> 32) >> (i % 32);  // all widths
+    ASSERT_EQ(MultiplyU32Narrow(a, b), MultiplyU32Wide(a, b)) << a << " * " << b;
+  }
+  EXPECT_EQ(MultiplyU32Narrow(0xFFFFFFFFu, 0xFFFFFFFFu), 0xFFFFFFFE00000001ull);
+}
+
 TEST(FixedPointTest, RoundingDivideByPOTRoundsHalfAwayFromZero) {
   EXPECT_EQ(RoundingDivideByPOT(5, 1), 3);    // 2.5
   EXPECT_EQ(RoundingDivideByPOT(-5, 1), -3);  // -2.5
