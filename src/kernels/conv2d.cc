@@ -23,7 +23,8 @@ using conv::OutputStage;
 using conv::WindowInt8Params;
 
 // Node data: this header, then int32 multipliers[C] and int8 shifts[C]
-// (int8 only; C = output channels). The int8 kernel gathers each window
+// (int8 only; C = output channels), then int32 clamped_below[C] (see
+// conv::ClampedBelow). The int8 kernel gathers each window
 // into the node's scratch (filter height x width x depth int16): scratch
 // shares the activation region, node data is held for good.
 struct Conv2DData {
@@ -35,6 +36,16 @@ struct Conv2DData {
 };
 
 static_assert(sizeof(Conv2DData) % 4 == 0, "the multipliers after the header must be aligned");
+
+// After the shifts, at the next multiple of 8.
+int32_t* ClampedBelowArray(void* node_data, int32_t channels) {
+  return static_cast<int32_t*>(static_cast<void*>(
+      static_cast<uint8_t*>(node_data) + conv::NodeDataBytes(sizeof(Conv2DData), channels)));
+}
+const int32_t* ClampedBelowArray(const void* node_data, int32_t channels) {
+  return static_cast<const int32_t*>(static_cast<const void*>(
+      static_cast<const uint8_t*>(node_data) + conv::NodeDataBytes(sizeof(Conv2DData), channels)));
+}
 
 struct Conv2DSetup {
   ConvGeometry geometry;
@@ -124,7 +135,9 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   PICOML_RETURN_IF_ERROR(Check(node, &setup));
   const int32_t channels = setup.geometry.output_depth;
   memory->node_data_bytes = setup.is_float ? conv::NodeDataBytes(sizeof(Conv2DData), 0)
-                                           : conv::NodeDataBytes(sizeof(Conv2DData), channels);
+                                           : (conv::NodeDataBytes(sizeof(Conv2DData), channels) +
+                                              4u * static_cast<uint32_t>(channels) + 7u) &
+                                                 ~7u;
   memory->scratch_bytes = setup.is_float ? 0
                                          : conv::Conv2DInt8ScratchBytes(
                                                setup.geometry.filter_height,
@@ -152,6 +165,11 @@ Status Prepare(const NodeContext& node, void* node_data) {
                                         output.quantization.scale(0), channels, node.rounding(),
                                         conv::MultiplierArray(node_data, sizeof(Conv2DData)),
                                         conv::ShiftArray(node_data, sizeof(Conv2DData), channels));
+    const int32_t* multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
+    const int8_t* shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
+    int32_t* clamped_below = ClampedBelowArray(node_data, channels);
+    for (int32_t c = 0; c < channels; ++c)
+      clamped_below[c] = conv::ClampedBelow(multipliers[c], shifts[c], data.stage, node.rounding());
   }
   memcpy(node_data, &data, sizeof(data));
   return Status::Ok();
@@ -219,6 +237,7 @@ Status Eval(const NodeContext& node, const void* node_data, void* scratch) {
   params.shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
   params.folded_bias = nullptr;
   params.window = static_cast<int16_t*>(scratch);
+  params.clamped_below = ClampedBelowArray(node_data, channels);
   const int32_t* bias = data.has_bias ? node.input(2).data_as<const int32_t>() : nullptr;
   conv::Conv2DInt8Optimized(params, input.data_as<const int8_t>(), filter.data_as<const int8_t>(),
                             bias, output.data_as<int8_t>());
@@ -300,6 +319,8 @@ inline void GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t
 
 inline int8_t Int8Output(const WindowInt8Params& p, int32_t acc, const int32_t* bias, int32_t oc) {
   if (bias) acc = fixed_point::WrappingAdd(acc, bias[oc]);
+  if (p.clamped_below != nullptr && acc < p.clamped_below[oc])
+    return static_cast<int8_t>(p.stage.activation_min);
   return conv::RequantizeToInt8(acc, p.multipliers[oc], p.shifts[oc], p.stage, p.rounding);
 }
 

@@ -395,6 +395,36 @@ inline int8_t RequantizeToInt8(int32_t acc, int32_t multiplier, int32_t shift,
   return static_cast<int8_t>(fixed_point::Clamp(out, stage.activation_min, stage.activation_max));
 }
 
+// The smallest accumulator (bias included) whose requantized output rises
+// above stage.activation_min: every accumulator below it gives exactly
+// activation_min, so a kernel may skip the requantization there (after a
+// RELU that is every negative pre-activation, often half the outputs).
+// This holds because the output never decreases as the accumulator grows,
+// which is true for a non-negative multiplier without a left shift; with a
+// left shift (a scale of 1 or more, rare) the shifted accumulator may wrap,
+// so the answer is INT32_MIN: never skip. Found by bisection at prepare.
+inline int32_t ClampedBelow(int32_t multiplier, int shift, const OutputStage& stage,
+                            Rounding rounding) {
+  if (multiplier < 0 || shift > 0) return fixed_point::kInt32Min;
+  // In 64 bits: the zero point must not wrap the extreme accumulators.
+  const auto above_min = [&](int64_t acc) {
+    const int64_t out = fixed_point::MultiplyByQuantizedMultiplier(static_cast<int32_t>(acc),
+                                                                   multiplier, shift, rounding);
+    return out + stage.output_zero_point > stage.activation_min;
+  };
+  int64_t low = fixed_point::kInt32Min;  // invariant: every acc < low stays at the minimum
+  int64_t high = fixed_point::kInt32Max;
+  if (!above_min(high)) return fixed_point::kInt32Max;
+  while (low < high) {  // the smallest acc in [low, high] above the minimum
+    const int64_t middle = low + (high - low) / 2;
+    if (above_min(middle))
+      high = middle;
+    else
+      low = middle + 1;
+  }
+  return static_cast<int32_t>(low);
+}
+
 // LiteRT's ActivationFunctionWithMinMax: min(max(x, lo), hi).
 inline float ClampFloat(float x, float lo, float hi) {
   const float low = x < lo ? lo : x;
@@ -468,6 +498,10 @@ struct WindowInt8Params {
   // CONV_2D optimized only (null otherwise): Conv2DInt8ScratchBytes of
   // working memory (the node's scratch) for one gathered window.
   int16_t* window;
+  // Optional, [output_depth]: ClampedBelow for each channel; accumulators
+  // below it are written as activation_min without requantizing. Null:
+  // every output is requantized.
+  const int32_t* clamped_below;
 };
 
 // Scratch the optimized depthwise kernel needs: the folded bias.

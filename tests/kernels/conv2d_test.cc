@@ -443,19 +443,70 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
     const int32_t* bias = c.has_bias ? c.bias.data() : nullptr;
     conv::Conv2DInt8Reference(p, c.input.data(), c.filter.data(), bias, reference.data());
     // Both forms of the loops, each on the filter as allocated (aligned) and
-    // one byte off (the biased form's word loads then give way to bytes).
+    // one byte off (the biased form's word loads then give way to bytes),
+    // with and without skipping the requantization of clamped outputs.
     std::vector<int8_t> shifted(c.filter.size() + 1);
     std::copy(c.filter.begin(), c.filter.end(), shifted.begin() + 1);
+    std::vector<int32_t> clamped_below(c.out_c);
+    for (int oc = 0; oc < c.out_c; ++oc)
+      clamped_below[oc] = conv::ClampedBelow(multipliers[oc], shifts[oc], p.stage, p.rounding);
     for (conv::Int8Loops loops : {conv::Int8Loops::kSignedWeights, conv::Int8Loops::kBiasedWeights})
-      for (const int8_t* filter :
-           {c.filter.data(), static_cast<const int8_t*>(shifted.data() + 1)}) {
-        std::fill(optimized.begin(), optimized.end(), 55);
-        conv::Conv2DInt8Optimized(p, c.input.data(), filter, bias, optimized.data(), loops);
-        ASSERT_EQ(reference, optimized)
-            << "iteration " << iteration << ", loops " << static_cast<int>(loops)
-            << (filter == c.filter.data() ? ", filter aligned" : ", filter one byte off");
-      }
+      for (const int8_t* filter : {c.filter.data(), static_cast<const int8_t*>(shifted.data() + 1)})
+        for (const int32_t* skip : {static_cast<const int32_t*>(nullptr),
+                                    static_cast<const int32_t*>(clamped_below.data())}) {
+          p.clamped_below = skip;
+          std::fill(optimized.begin(), optimized.end(), 55);
+          conv::Conv2DInt8Optimized(p, c.input.data(), filter, bias, optimized.data(), loops);
+          ASSERT_EQ(reference, optimized)
+              << "iteration " << iteration << ", loops " << static_cast<int>(loops)
+              << (filter == c.filter.data() ? ", filter aligned" : ", filter one byte off")
+              << (skip ? ", clamped outputs skipped" : "");
+        }
   }
+}
+
+// ---- Skipping the requantization of clamped outputs ----
+
+// ClampedBelow against the requantization itself: just below the threshold
+// the output is the activation minimum, at it the output is above it, and
+// sampled accumulators below it all clamp. Random multipliers, shifts (<= 0,
+// and > 0 where skipping is off), zero points, ranges and both roundings.
+TEST(Conv2DTest, ClampedBelowIsWhereTheOutputLeavesTheMinimum) {
+  test::Random r(7);
+  int thresholds_inside = 0;
+  for (int i = 0; i < 3000; ++i) {
+    conv::OutputStage stage = {};
+    stage.output_zero_point = r.ZeroPoint();
+    stage.activation_min = r.Bool() ? -128 : r.Int(-128, 0);
+    stage.activation_max = r.Int(stage.activation_min, 127);
+    const Rounding rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
+    int32_t multiplier = 0;
+    int shift = 0;
+    fixed_point::QuantizeMultiplier(r.LogUniform(1e-7f, r.Int(0, 9) == 0 ? 4.0f : 0.9f),
+                                    &multiplier, &shift, rounding);
+    const auto output = [&](int32_t acc) {
+      return conv::RequantizeToInt8(acc, multiplier, shift, stage, rounding);
+    };
+    const int32_t t = conv::ClampedBelow(multiplier, shift, stage, rounding);
+    if (shift > 0) {
+      EXPECT_EQ(t, fixed_point::kInt32Min) << i;  // never skip
+      continue;
+    }
+    if (t > fixed_point::kInt32Min) {
+      ASSERT_EQ(output(t - 1), stage.activation_min) << i;
+    }
+    if (t < fixed_point::kInt32Max && stage.activation_max > stage.activation_min) {
+      ASSERT_GT(output(t), stage.activation_min) << i;
+    }
+    if (t > -(1 << 24) && t < (1 << 24)) ++thresholds_inside;
+    // Accumulators below the threshold, near and far.
+    for (int64_t k = 1; k <= 64; ++k) {
+      const int64_t acc = static_cast<int64_t>(t) - k * k * k * 23;
+      if (acc < fixed_point::kInt32Min) break;
+      ASSERT_EQ(output(static_cast<int32_t>(acc)), stage.activation_min) << i << " " << k;
+    }
+  }
+  EXPECT_GT(thresholds_inside, 1000);  // the cases reach thresholds accumulators meet
 }
 
 // ---- Errors ----
