@@ -404,6 +404,24 @@ inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window,
     }
   }
 #endif
+  for (; oc + 4 <= end; oc += 4) {
+    const uint8_t* w0 = weights + static_cast<ptrdiff_t>(oc) * terms;
+    const uint8_t* w1 = w0 + terms;
+    const uint8_t* w2 = w1 + terms;
+    const uint8_t* w3 = w2 + terms;
+    uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t t = 0; t < terms; ++t) {
+      const int32_t v = window[t];
+      a0 += static_cast<uint32_t>(static_cast<int32_t>(w0[t] ^ 0x80u) * v);
+      a1 += static_cast<uint32_t>(static_cast<int32_t>(w1[t] ^ 0x80u) * v);
+      a2 += static_cast<uint32_t>(static_cast<int32_t>(w2[t] ^ 0x80u) * v);
+      a3 += static_cast<uint32_t>(static_cast<int32_t>(w3[t] ^ 0x80u) * v);
+    }
+    out[oc] = Int8Output(p, static_cast<int32_t>(a0 - correction), bias, oc);
+    out[oc + 1] = Int8Output(p, static_cast<int32_t>(a1 - correction), bias, oc + 1);
+    out[oc + 2] = Int8Output(p, static_cast<int32_t>(a2 - correction), bias, oc + 2);
+    out[oc + 3] = Int8Output(p, static_cast<int32_t>(a3 - correction), bias, oc + 3);
+  }
   for (; oc + 2 <= end; oc += 2) {
     const uint8_t* w0 = weights + static_cast<ptrdiff_t>(oc) * terms;
     const uint8_t* w1 = w0 + terms;
