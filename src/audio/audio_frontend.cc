@@ -42,9 +42,10 @@ Status CheckFilterBank(const MelFilterBank& bank) {
                            static_cast<long>(weight_start + width - 1),
                            static_cast<long>(bank.weight_count));
     for (int32_t j = weight_start; j < weight_start + width; ++j)
-      if (bank.weights[j] < 0 || bank.unweights[j] < 0)
+      if (bank.weights[j] < 0 || bank.unweights[j] < 0 || bank.weights[j] > 4096 ||
+          bank.unweights[j] > 4096)
         return Status::Error(StatusCode::kInvalidArgument,
-                             "audio front end: filter bank weight %ld is negative (%d, %d); "
+                             "audio front end: filter bank weight %ld is out of range (%d, %d); "
                              "weights and unweights are fractions in Q12, 0 to 4096",
                              static_cast<long>(j), static_cast<int>(bank.weights[j]),
                              static_cast<int>(bank.unweights[j]));

@@ -170,26 +170,45 @@ void Energy(const int16_t* spectrum, int bins, int start, int end, uint32_t* out
   }
 }
 
-void AccumulateFilterBank(const MelFilterBank& bank, const uint32_t* energy, uint64_t* sums) {
+void AccumulateFilterBank(const MelFilterBank& bank, const uint32_t* energy, uint64_t* sums,
+                          bool split_sums) {
   // A bin's energy goes to two neighbouring channels: `weights` to this one,
   // `unweights` to the previous one. Channel 0 here is the lower edge; its
   // sum is only a place for the unweighted part and is dropped.
+  //
+  // Weights are 0 to 4096 (AudioFrontend::Create checks). With split_sums,
+  // a channel of at most 16 bins (the default bank's widest) keeps four
+  // 32-bit sums: the high and the low 16 bits of each energy times each
+  // weight; each stays below 16 x 65535 x 4096 < 2^32, and the 64-bit total
+  // is joined once per channel. Otherwise (and for wider channels) the sums
+  // are 64-bit per bin. Both are exact.
   uint64_t weighted = 0;
-  uint64_t unweighted = 0;
   for (int c = 0; c <= bank.num_channels; ++c) {
-    const int start = bank.frequency_starts[c];
-    const int weight_start = bank.weight_starts[c];
-    for (int j = 0; j < bank.widths[c]; ++j) {
-      const uint32_t e = energy[start + j];
-      // Weights are non-negative (AudioFrontend::Create checks): 16 bits.
-      weighted +=
-          fixed_point::MultiplyU32(e, static_cast<uint16_t>(bank.weights[weight_start + j]));
-      unweighted +=
-          fixed_point::MultiplyU32(e, static_cast<uint16_t>(bank.unweights[weight_start + j]));
+    const uint32_t* e = energy + bank.frequency_starts[c];
+    const int16_t* w = bank.weights + bank.weight_starts[c];
+    const int16_t* u = bank.unweights + bank.weight_starts[c];
+    const int width = bank.widths[c];
+    uint64_t unweighted = 0;
+    if (split_sums && width <= 16) {
+      uint32_t weighted_high = 0, weighted_low = 0, unweighted_high = 0, unweighted_low = 0;
+      for (int j = 0; j < width; ++j) {
+        const uint32_t high = e[j] >> 16, low = e[j] & 0xFFFFu;
+        const uint32_t wj = static_cast<uint16_t>(w[j]), uj = static_cast<uint16_t>(u[j]);
+        weighted_high += high * wj;
+        weighted_low += low * wj;
+        unweighted_high += high * uj;
+        unweighted_low += low * uj;
+      }
+      weighted += (static_cast<uint64_t>(weighted_high) << 16) + weighted_low;
+      unweighted = (static_cast<uint64_t>(unweighted_high) << 16) + unweighted_low;
+    } else {
+      for (int j = 0; j < width; ++j) {
+        weighted += fixed_point::MultiplyU32(e[j], static_cast<uint16_t>(w[j]));
+        unweighted += fixed_point::MultiplyU32(e[j], static_cast<uint16_t>(u[j]));
+      }
     }
     sums[c] = weighted;
     weighted = unweighted;
-    unweighted = 0;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/fixed_point.h"
 #include "picoml/audio_frontend.h"
 
 namespace picoml {
@@ -38,8 +39,11 @@ void RealFft512(const int16_t* input, int16_t* work, int16_t* output);
 void Energy(const int16_t* spectrum, int bins, int start, int end, uint32_t* out);
 
 // Weighted channel sums (num_channels values; the lower-edge sum is dropped).
-// `sums` needs num_channels + 1 entries of room.
-void AccumulateFilterBank(const MelFilterBank& bank, const uint32_t* energy, uint64_t* sums);
+// `sums` needs num_channels + 1 entries of room. `split_sums` keeps 32-bit
+// partial sums (faster without a 64-bit multiply-accumulate, as on the
+// lx106); both ways give the same sums.
+void AccumulateFilterBank(const MelFilterBank& bank, const uint32_t* energy, uint64_t* sums,
+                          bool split_sums = fixed_point::kNarrowMultiply);
 
 // Integer square roots, rounded to nearest as TFLM's Sqrt32 / Sqrt64 do.
 uint16_t SquareRoot32(uint32_t x);

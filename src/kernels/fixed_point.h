@@ -113,6 +113,8 @@ inline uint64_t MultiplyU32(uint32_t a, uint32_t b) {
 #endif
 }
 
+constexpr bool kNarrowMultiply = PICOML_NARROW_MULTIPLY != 0;
+
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
 #if PICOML_NARROW_MULTIPLY
   return SaturatingRoundingDoublingHighMulNarrow(a, b);

@@ -187,7 +187,12 @@ TEST(AudioFrontend, RefusesBadConfigsWithAReason) {
   config.filter_bank.weights = weights.data();
   status = AudioFrontend::Create(config, &state, &frontend);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(std::string(status.message()).find("is negative"), std::string::npos)
+  EXPECT_NE(std::string(status.message()).find("out of range (-1"), std::string::npos)
+      << status.message();
+  weights[config.filter_bank.weight_starts[3]] = 4097;  // above 1.0 in Q12
+  status = AudioFrontend::Create(config, &state, &frontend);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("out of range (4097"), std::string::npos)
       << status.message();
   EXPECT_FALSE(AudioFrontend::Create(AudioFrontendConfig(), nullptr, &frontend).ok());
   AudioFrontend unused;

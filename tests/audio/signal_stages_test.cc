@@ -76,6 +76,60 @@ TEST(AccumulateFilterBank, SplitsEachBinBetweenNeighbours) {
   EXPECT_EQ(sums[2], 3072u * 100 + 1024u * 1000 + 2048ull * 0xFFFFFFFFu);  // its unweights + own
 }
 
+// Full-scale energies and weights in channels of 16 bins (the 32-bit split
+// sums at their limit) and of 17 bins (the 64-bit path), against plain
+// 64-bit arithmetic.
+TEST(AccumulateFilterBank, FullScaleSixteenAndSeventeenBinChannels) {
+  const int16_t starts[] = {0, 1, 17, 34};
+  const int16_t weight_starts[] = {0, 1, 17, 34};
+  const int16_t widths[] = {1, 16, 17, 1};
+  std::vector<int16_t> weights(35), unweights(35);
+  std::vector<uint32_t> energy(35);
+  for (int j = 0; j < 35; ++j) {
+    weights[j] = static_cast<int16_t>(j % 3 == 0 ? 4096 : 4096 - 37 * j);
+    unweights[j] = static_cast<int16_t>(j % 2 == 0 ? 4096 : 11 * j);
+    energy[j] = j % 4 == 0 ? 0xFFFFFFFFu : 0xFFFFFFFFu - 977u * static_cast<uint32_t>(j);
+  }
+  MelFilterBank bank;
+  bank.num_channels = 3;
+  bank.frequency_starts = starts;
+  bank.weight_starts = weight_starts;
+  bank.widths = widths;
+  bank.weights = weights.data();
+  bank.unweights = unweights.data();
+  bank.weight_count = 35;
+  uint64_t expected[4] = {};
+  for (int c = 0; c <= 3; ++c)
+    for (int j = starts[c]; j < starts[c] + widths[c]; ++j) {
+      expected[c] += static_cast<uint64_t>(weights[j]) * energy[j];
+      if (c + 1 <= 3) expected[c + 1] += static_cast<uint64_t>(unweights[j]) * energy[j];
+    }
+  for (bool split : {false, true}) {
+    uint64_t sums[4];
+    AccumulateFilterBank(bank, energy.data(), sums, split);
+    for (int c = 0; c <= 3; ++c) EXPECT_EQ(sums[c], expected[c]) << c << (split ? " split" : "");
+  }
+}
+
+// The default bank on random spectra of every scale, both ways.
+TEST(AccumulateFilterBank, SplitSumsMatchWideSumsOnTheDefaultBank) {
+  const MelFilterBank bank = AudioFrontendConfig().filter_bank;
+  uint64_t state = 0x853C49E6748FEA9Bull;
+  std::vector<uint32_t> energy(kAudioFrontendSpectrumBins);
+  for (int frame = 0; frame < 2000; ++frame) {
+    for (uint32_t& e : energy) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      e = static_cast<uint32_t>(state) >> (frame % 33 == 32 ? 0 : frame % 33);
+    }
+    uint64_t wide[kAudioFrontendMaxChannels + 1], split[kAudioFrontendMaxChannels + 1];
+    AccumulateFilterBank(bank, energy.data(), wide, false);
+    AccumulateFilterBank(bank, energy.data(), split, true);
+    for (int c = 0; c <= bank.num_channels; ++c) ASSERT_EQ(split[c], wide[c]) << frame << " " << c;
+  }
+}
+
 TEST(SquareRoot, RoundsToNearest) {
   EXPECT_EQ(SquareRoot32(0), 0);
   EXPECT_EQ(SquareRoot32(1), 1);
