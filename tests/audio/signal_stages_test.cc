@@ -89,6 +89,10 @@ TEST(AccumulateFilterBank, FullScaleSixteenAndSeventeenBinChannels) {
     weights[j] = static_cast<int16_t>(j % 3 == 0 ? 4096 : 4096 - 37 * j);
     unweights[j] = static_cast<int16_t>(j % 2 == 0 ? 4096 : 11 * j);
     energy[j] = j % 4 == 0 ? 0xFFFFFFFFu : 0xFFFFFFFFu - 977u * static_cast<uint32_t>(j);
+    if (j >= 17) {  // the 17-bin channel at its very limit: 32-bit halves would wrap
+      weights[j] = unweights[j] = 4096;
+      energy[j] = 0xFFFFFFFFu;
+    }
   }
   MelFilterBank bank;
   bank.num_channels = 3;
