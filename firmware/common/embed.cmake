@@ -4,7 +4,9 @@
 #   cmake -DSPEC=<spec.cmake> -DOUTPUT=<file.cc> -P embed.cmake
 # The spec file sets NAME, MODEL (a .tflite path), OPERATORS (schema names:
 # CONV_2D;SOFTMAX, or ALL), CASE_NAMES, CASE_INPUTS, CASE_EXPECTED (parallel
-# lists), and for the MNIST image DIGIT_IMAGES, DIGIT_LABELS, DIGIT_COUNT
+# lists; optionally CASE_INPUT_SKIP, header bytes left out of every input,
+# and CASE_SCORES, int8 values "a,b,..." or "-" per case, appended to its
+# expected bytes), and for the MNIST image DIGIT_IMAGES, DIGIT_LABELS, DIGIT_COUNT
 # (IDX files: up to DIGIT_COUNT held-out digits), and for the alarm image
 # CLIP_WAV and CLIP_SAMPLES (a clip played as the microphone), and optionally
 # MODEL_2 (a second model with the same operators, as kSecondModel: the alarm
@@ -57,8 +59,31 @@ if(case_count GREATER 0)
     list(GET CASE_NAMES ${i} case_name)
     list(GET CASE_INPUTS ${i} input)
     list(GET CASE_EXPECTED ${i} expected)
-    bytes_as_c(${input} 0 0 input_bytes)
+    if(CASE_INPUT_SKIP)
+      # Inputs with a header to leave out (the speech image's 44-byte WAV
+      # headers): the bytes after it.
+      file(SIZE ${input} input_size)
+      math(EXPR input_size "${input_size} - ${CASE_INPUT_SKIP}")
+      bytes_as_c(${input} ${CASE_INPUT_SKIP} ${input_size} input_bytes)
+    else()
+      bytes_as_c(${input} 0 0 input_bytes)
+    endif()
     bytes_as_c(${expected} 0 0 expected_bytes)
+    if(CASE_SCORES)
+      # int8 values appended to the expected bytes ("-" for none), e.g. a
+      # model's scores after the features it is run on.
+      list(GET CASE_SCORES ${i} scores)
+      if(NOT scores STREQUAL "-")
+        string(REPLACE "," ";" scores "${scores}")
+        foreach(score ${scores})
+          if(score LESS 0)
+            math(EXPR score "${score} + 256")
+          endif()
+          math(EXPR score "${score}" OUTPUT_FORMAT HEXADECIMAL)
+          string(APPEND expected_bytes "${score},")
+        endforeach()
+      endif()
+    endif()
     string(APPEND text "alignas(16) const uint8_t kInput${i}[] = {\n${input_bytes}};\n")
     string(APPEND text "const uint8_t kExpected${i}[] = {\n${expected_bytes}};\n")
     string(APPEND case_table "    {\"${case_name}\", {kInput${i}, sizeof(kInput${i})}, "
