@@ -281,13 +281,17 @@ inline void Int8Position(const WindowInt8Params& p, const int8_t* image, const i
 // border positions take the same path as interior ones. The products are
 // the reference's terms and their sum fits int32 (plan limits the terms),
 // so the order does not change the result: the bytes are identical.
-inline void GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t y0, int32_t x0,
-                         int32_t in_channel, int16_t* window) {
+// With kSum, also returns the sum of the gathered values (modulo 2^32; the
+// biased loops need it), added as they are written.
+template <bool kSum>
+inline uint32_t GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t y0, int32_t x0,
+                             int32_t in_channel, int16_t* window) {
   const ConvGeometry& g = p.geometry;
   const int32_t depth = p.filter_depth;
   const int32_t row_terms = g.filter_width * depth;
   const int32_t offset = p.stage.input_offset;
   const ptrdiff_t row_bytes = static_cast<ptrdiff_t>(g.input_width) * g.input_depth;
+  uint32_t sum = 0;
   // One group, no dilation across and the row's taps all inside: the row of
   // the window is one run of input bytes.
   const bool runs = depth == g.input_depth && g.dilation_width == 1 && x0 >= 0 &&
@@ -301,7 +305,11 @@ inline void GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t
     const int8_t* row = image + y * row_bytes;
     if (runs) {
       const int8_t* in = row + static_cast<ptrdiff_t>(x0) * depth;
-      for (int32_t i = 0; i < row_terms; ++i) window[i] = static_cast<int16_t>(in[i] + offset);
+      for (int32_t i = 0; i < row_terms; ++i) {
+        const int32_t value = in[i] + offset;
+        window[i] = static_cast<int16_t>(value);
+        if (kSum) sum += static_cast<uint32_t>(value);
+      }
       continue;
     }
     for (int32_t fx = 0; fx < g.filter_width; ++fx) {
@@ -312,9 +320,14 @@ inline void GatherWindow(const WindowInt8Params& p, const int8_t* image, int32_t
         continue;
       }
       const int8_t* in = row + static_cast<ptrdiff_t>(x) * g.input_depth + in_channel;
-      for (int32_t ic = 0; ic < depth; ++ic) out[ic] = static_cast<int16_t>(in[ic] + offset);
+      for (int32_t ic = 0; ic < depth; ++ic) {
+        const int32_t value = in[ic] + offset;
+        out[ic] = static_cast<int16_t>(value);
+        if (kSum) sum += static_cast<uint32_t>(value);
+      }
     }
   }
+  return sum;
 }
 
 inline int8_t Int8Output(const WindowInt8Params& p, int32_t acc, const int32_t* bias, int32_t oc) {
@@ -368,11 +381,9 @@ inline void Int8Channels(const WindowInt8Params& p, const int16_t* window, int32
 // read four at a time: one load and one XOR for four bytes.
 inline uint32_t Biased(uint32_t word, int shift) { return (word >> shift) & 0xFFu; }
 
-inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window, int32_t terms,
-                               const int8_t* filter, const int32_t* bias, int32_t first,
-                               int32_t count, int8_t* out) {
-  uint32_t window_sum = 0;
-  for (int32_t t = 0; t < terms; ++t) window_sum += static_cast<uint32_t>(window[t]);
+inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window,
+                               uint32_t window_sum, int32_t terms, const int8_t* filter,
+                               const int32_t* bias, int32_t first, int32_t count, int8_t* out) {
   const uint32_t correction = window_sum << 7;
   const uint8_t* weights = reinterpret_cast<const uint8_t*>(filter);
   const int32_t end = first + count;
@@ -461,11 +472,11 @@ void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* fi
         for (int32_t group = 0; group < groups; ++group) {
           const int32_t in_channel = group * p.filter_depth;
           if (kLoops == conv::Int8Loops::kSignedWeights) {
-            GatherWindow(p, image, y0, x0, in_channel, p.window);
+            GatherWindow<false>(p, image, y0, x0, in_channel, p.window);
             Int8Channels(p, p.window, terms, filter, bias, group * per_group, per_group, output);
           } else if (kLoops == conv::Int8Loops::kBiasedWeights) {
-            GatherWindow(p, image, y0, x0, in_channel, p.window);
-            Int8ChannelsBiased(p, p.window, terms, filter, bias, group * per_group, per_group,
+            const uint32_t sum = GatherWindow<true>(p, image, y0, x0, in_channel, p.window);
+            Int8ChannelsBiased(p, p.window, sum, terms, filter, bias, group * per_group, per_group,
                                output);
           } else {
             Int8Position(p, image, filter, bias, y0, x0, in_channel, group * per_group, per_group,
