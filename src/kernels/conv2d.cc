@@ -454,8 +454,76 @@ inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window,
   }
 }
 
+// First layers over one input channel (a spectrogram, a grey image) with a
+// small window: the generic loops gather 9-12 values per position and then
+// spend more on overhead than on the few multiplies of each output. Here the
+// loops turn around: one output channel at a time, its FH x FW weights held
+// in registers (sizes fixed at compile time), reading each input byte
+// unsigned as x + 128 (XOR 0x80), so that
+//   acc = sum(w * (x + offset)) = sum(w * (x + 128)) + (offset - 128) sum(w),
+// the second term one constant per channel. Exact in int32: at most 12
+// terms of |w| <= 128 times x + 128 <= 255, and the constant is within
+// 12 x 128 x 256. Only where no window reaches into padding (VALID, or SAME
+// sizes that need none) and without dilation; the requantization is the
+// other loops'.
+template <int kFilterHeight, int kFilterWidth>
+PICOML_NOINLINE void SingleChannelLoops(const WindowInt8Params& p, const int8_t* input, const int8_t* filter,
+                        const int32_t* bias, int8_t* output) {
+  constexpr int kTerms = kFilterHeight * kFilterWidth;
+  const ConvGeometry& g = p.geometry;
+  const int32_t channels = g.output_depth;
+  const ptrdiff_t image_bytes = static_cast<ptrdiff_t>(g.input_height) * g.input_width;
+  const ptrdiff_t output_image =
+      static_cast<ptrdiff_t>(g.output_height) * g.output_width * channels;
+  const ptrdiff_t row_step = static_cast<ptrdiff_t>(g.stride_height) * g.input_width;
+  for (int32_t oc = 0; oc < channels; ++oc) {
+    int32_t w[kTerms];
+    int32_t sum = 0;
+    for (int t = 0; t < kTerms; ++t) {
+      w[t] = filter[oc * kTerms + t];
+      sum += w[t];
+    }
+    const int32_t constant = (p.stage.input_offset - 128) * sum;
+    // On Xtensa, 0x80 in a register GCC cannot see into: it otherwise turns
+    // the byte XOR into an XOR with -128 and a mask (one more instruction
+    // per tap). Elsewhere the constant is free.
+    uint32_t flip = 0x80u;
+#if defined(__XTENSA__) && defined(__GNUC__)
+    __asm__("" : "+r"(flip));
+#endif
+    for (int32_t b = 0; b < g.batches; ++b) {
+      const uint8_t* rows = reinterpret_cast<const uint8_t*>(input + b * image_bytes);
+      int8_t* out = output + b * output_image + oc;
+      for (int32_t oy = 0; oy < g.output_height; ++oy, rows += row_step) {
+        const uint8_t* x = rows;
+        for (int32_t ox = 0; ox < g.output_width; ++ox, x += g.stride_width, out += channels) {
+          int32_t acc = constant;
+          const uint8_t* row = x;
+          for (int fy = 0; fy < kFilterHeight; ++fy, row += g.input_width)
+            for (int fx = 0; fx < kFilterWidth; ++fx)
+              acc += w[fy * kFilterWidth + fx] * static_cast<int32_t>(row[fx] ^ flip);
+          *out = Int8Output(p, acc, bias, oc);
+        }
+      }
+    }
+  }
+}
+
+// Whether SingleChannelLoops<FH, FW> takes this convolution.
+bool SingleChannelApplies(const WindowInt8Params& p, int32_t filter_height, int32_t filter_width) {
+  const ConvGeometry& g = p.geometry;
+  return g.input_depth == 1 && p.filter_depth == 1 && g.filter_height == filter_height &&
+         g.filter_width == filter_width && g.dilation_height == 1 && g.dilation_width == 1 &&
+         g.padding_top == 0 && g.padding_left == 0 &&
+         (g.output_height - 1) * g.stride_height + filter_height <= g.input_height &&
+         (g.output_width - 1) * g.stride_width + filter_width <= g.input_width;
+}
+
+// Each form is its own function (PICOML_NOINLINE): inlined together into the
+// dispatcher, their loop nests compete for registers (the M4's signed loops
+// lost 20 % that way).
 template <conv::Int8Loops kLoops>
-void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* filter,
+PICOML_NOINLINE void Conv2DInt8(const WindowInt8Params& p, const int8_t* input, const int8_t* filter,
                 const int32_t* bias, int8_t* output) {
   const ConvGeometry& g = p.geometry;
   const int32_t groups = g.input_depth / p.filter_depth;
@@ -497,9 +565,17 @@ void Conv2DInt8Reference(const WindowInt8Params& params, const int8_t* input, co
   Conv2DInt8<Int8Loops::kReference>(params, input, filter, bias, output);
 }
 
+bool Conv2DInt8SingleChannel(const WindowInt8Params& params) {
+  return SingleChannelApplies(params, 3, 3) || SingleChannelApplies(params, 3, 4);
+}
+
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output, Int8Loops loops) {
-  if (loops == Int8Loops::kBiasedWeights)
+  if (SingleChannelApplies(params, 3, 3))
+    SingleChannelLoops<3, 3>(params, input, filter, bias, output);
+  else if (SingleChannelApplies(params, 3, 4))
+    SingleChannelLoops<3, 4>(params, input, filter, bias, output);
+  else if (loops == Int8Loops::kBiasedWeights)
     Conv2DInt8<Int8Loops::kBiasedWeights>(params, input, filter, bias, output);
   else
     Conv2DInt8<Int8Loops::kSignedWeights>(params, input, filter, bias, output);

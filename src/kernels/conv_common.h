@@ -23,6 +23,13 @@
 #include "picoml/status.h"
 #include "picoml/types.h"
 
+// Keeps a function out of its callers (GCC and Clang; elsewhere a no-op).
+#if defined(__GNUC__)
+#define PICOML_NOINLINE __attribute__((noinline))
+#else
+#define PICOML_NOINLINE
+#endif
+
 namespace picoml {
 namespace kernels {
 namespace conv {
@@ -545,9 +552,13 @@ constexpr Int8Loops kTargetInt8Loops =
 
 // Gathers each window into `params.window` (int16, input - zero point, 0 in
 // the padding), then computes the output channels over it with `loops`
-// (kSignedWeights or kBiasedWeights).
+// (kSignedWeights or kBiasedWeights). A first layer over one input channel
+// with a 3x3 or 3x4 window and no padding takes its own loops instead (one
+// output channel at a time, its weights in registers; any `loops`).
 void Conv2DInt8Optimized(const WindowInt8Params& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output, Int8Loops loops = kTargetInt8Loops);
+// Whether Conv2DInt8Optimized takes the single-input-channel loops here.
+bool Conv2DInt8SingleChannel(const WindowInt8Params& params);
 
 void DepthwiseConv2DInt8Reference(const WindowInt8Params& params, const int8_t* input,
                                   const int8_t* filter, const int32_t* bias, int8_t* output);

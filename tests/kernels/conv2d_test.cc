@@ -465,6 +465,77 @@ TEST(Conv2DTest, OptimizedMatchesReferenceOnRandomShapes) {
   }
 }
 
+// First layers over one input channel with a 3x3 or 3x4 window and no
+// padding take their own loops (weights in registers, one output channel at
+// a time): against the reference on random sizes, strides, zero points and
+// values, including all-extreme inputs and weights; SAME sizes that need
+// padding, dilation or other windows stay on the general loops.
+TEST(Conv2DTest, SingleInputChannelLoopsMatchReference) {
+  test::Random r(31);
+  int taken = 0, declined = 0;
+  for (int iteration = 0; iteration < 600; ++iteration) {
+    const int filter_h = 3, filter_w = r.Bool() ? 3 : 4;
+    const int batches = r.Int(1, 2), in_h = r.Int(3, 24), in_w = r.Int(4, 24);
+    const int out_c = r.Int(1, 9), stride_h = r.Int(1, 3), stride_w = r.Int(1, 4);
+    const int dilation = r.Int(0, 5) == 0 ? 2 : 1;
+    const bool same = r.Int(0, 3) == 0;
+    const test::OracleWindow wy = test::OracleWindowFor(same, in_h, filter_h, stride_h, dilation);
+    const test::OracleWindow wx = test::OracleWindowFor(same, in_w, filter_w, stride_w, dilation);
+    if (wy.out < 1 || wx.out < 1) continue;
+    const int extremes = r.Int(0, 5);  // 0: every input and weight at an end of int8
+    std::vector<int8_t> input = r.Int8s(static_cast<size_t>(batches * in_h * in_w));
+    std::vector<int8_t> filter = r.Int8s(static_cast<size_t>(out_c * filter_h * filter_w));
+    if (extremes == 0) {
+      const int8_t x = r.Bool() ? 127 : -128, w = r.Bool() ? 127 : -128;
+      std::fill(input.begin(), input.end(), x);
+      std::fill(filter.begin(), filter.end(), w);
+    }
+    std::vector<int32_t> bias(out_c);
+    for (int32_t& b : bias) b = r.Int(-20000, 20000);
+    conv::WindowInt8Params p = {};
+    p.geometry = {batches,  in_h,          in_w,         1,        filter_h, filter_w,
+                  wy.out,   wx.out,        out_c,        stride_h, stride_w, dilation,
+                  dilation, wy.pad_before, wx.pad_before};
+    p.filter_depth = 1;
+    p.stage.input_offset = -r.ZeroPoint();
+    p.stage.output_zero_point = r.ZeroPoint();
+    p.stage.activation_min = r.Int(-128, 0);
+    p.stage.activation_max = r.Int(0, 127);
+    p.rounding = r.Bool() ? Rounding::kDouble : Rounding::kSingle;
+    std::vector<int32_t> multipliers(out_c), clamped_below(out_c);
+    std::vector<int8_t> shifts(out_c);
+    std::vector<int16_t> window(conv::Conv2DInt8ScratchBytes(filter_h, filter_w, 1) / 2);
+    for (int oc = 0; oc < out_c; ++oc) {
+      int shift = 0;
+      fixed_point::QuantizeMultiplier(r.LogUniform(1e-5f, 1e-2f), &multipliers[oc], &shift,
+                                      p.rounding);
+      shifts[oc] = static_cast<int8_t>(shift);
+      clamped_below[oc] = conv::ClampedBelow(multipliers[oc], shift, p.stage, p.rounding);
+    }
+    p.multipliers = multipliers.data();
+    p.shifts = shifts.data();
+    p.window = window.data();
+    const bool padded = wy.pad_before > 0 || wx.pad_before > 0 ||
+                        (wy.out - 1) * stride_h + (filter_h - 1) * dilation + 1 > in_h ||
+                        (wx.out - 1) * stride_w + (filter_w - 1) * dilation + 1 > in_w;
+    const bool expected_taken = !padded && dilation == 1;
+    ASSERT_EQ(conv::Conv2DInt8SingleChannel(p), expected_taken) << iteration;
+    (expected_taken ? taken : declined)++;
+    const size_t out_size = static_cast<size_t>(batches * wy.out * wx.out * out_c);
+    std::vector<int8_t> reference(out_size), optimized(out_size);
+    conv::Conv2DInt8Reference(p, input.data(), filter.data(), bias.data(), reference.data());
+    for (const int32_t* skip : {static_cast<const int32_t*>(nullptr),
+                                static_cast<const int32_t*>(clamped_below.data())}) {
+      p.clamped_below = skip;
+      std::fill(optimized.begin(), optimized.end(), 55);
+      conv::Conv2DInt8Optimized(p, input.data(), filter.data(), bias.data(), optimized.data());
+      ASSERT_EQ(reference, optimized) << "iteration " << iteration << (skip ? ", skipping" : "");
+    }
+  }
+  EXPECT_GT(taken, 300);
+  EXPECT_GT(declined, 50);
+}
+
 // ---- Skipping the requantization of clamped outputs ----
 
 // ClampedBelow against the requantization itself: just below the threshold
