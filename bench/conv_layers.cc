@@ -78,6 +78,11 @@ bool SetUpWindow(const NodeContext& node, ConvLayer& layer) {
   const int64_t taps = int64_t{g.filter_height} * g.filter_width;
   const int64_t terms = depthwise ? taps : taps * layer.window.filter_depth;
   if (!depthwise) {  // the optimized CONV_2D gathers each window into working memory
+    // and, as its prepare does, keeps the clamped-output thresholds of wide layers.
+    if (conv::KeepsClampedBelow(g))
+      for (int32_t c = 0; c < channels; ++c)
+        layer.clamped_below.push_back(conv::ClampedBelow(layer.multipliers[c], layer.shifts[c],
+                                                         layer.window.stage, node.rounding()));
     layer.gathered_window.assign(
         conv::Conv2DInt8ScratchBytes(g.filter_height, g.filter_width, layer.window.filter_depth) /
             2,
@@ -190,6 +195,7 @@ void RunLayer(ConvLayer& layer, bool optimized) {
   } else if (depthwise) {
     conv::DepthwiseConv2DInt8Reference(p, in, layer.filter, layer.bias, out);
   } else if (optimized) {
+    p.clamped_below = layer.clamped_below.empty() ? nullptr : layer.clamped_below.data();
     conv::Conv2DInt8Optimized(p, in, layer.filter, layer.bias, out);
   } else {
     conv::Conv2DInt8Reference(p, in, layer.filter, layer.bias, out);

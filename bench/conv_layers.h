@@ -31,6 +31,7 @@ struct ConvLayer {
   std::vector<int8_t> shifts;
   std::vector<int32_t> folded_bias;      // DEPTHWISE_CONV_2D working memory
   std::vector<int16_t> gathered_window;  // CONV_2D working memory
+  std::vector<int32_t> clamped_below;    // CONV_2D, where the kernel keeps them
   std::vector<int16_t> shifted_input;    // FULLY_CONNECTED working memory
   const int8_t* filter = nullptr;        // in the model's bytes
   const int32_t* bias = nullptr;         // in the model's bytes, or null

@@ -24,9 +24,10 @@ using conv::WindowInt8Params;
 
 // Node data: this header, then int32 multipliers[C] and int8 shifts[C]
 // (int8 only; C = output channels), then, where the layer keeps them,
-// int32 clamped_below[C] (see conv::ClampedBelow and KeepsClampedBelow). The int8 kernel gathers
-// each window into the node's scratch (filter height x width x depth int16): scratch shares the
-// activation region, node data is held for good.
+// int32 clamped_below[C] (conv::ClampedBelow, conv::KeepsClampedBelow).
+// The int8 kernel gathers each window into the node's scratch (filter
+// height x width x depth int16): scratch shares the activation region, node
+// data is held for good.
 struct Conv2DData {
   ConvGeometry geometry;
   int32_t filter_depth;
@@ -37,19 +38,6 @@ struct Conv2DData {
 };
 
 static_assert(sizeof(Conv2DData) % 4 == 0, "the multipliers after the header must be aligned");
-
-// Skipping the requantization of clamped outputs costs 4 bytes of node data
-// per output channel; a layer keeps the thresholds only where each channel
-// has at least this many outputs to skip, so that late layers of few
-// positions and many channels do not pay RAM for little. person_detect:
-// +4.0 KB of arena (76,656 B; TFLM needs 85,024) for 5 % fewer instructions
-// on the M4; the alarm models: +0.3 KB for 15-18 %.
-constexpr int64_t kMinOutputsToKeepClampedBelow = 32;
-
-bool KeepsClampedBelow(const ConvGeometry& g) {
-  return static_cast<int64_t>(g.batches) * g.output_height * g.output_width >=
-         kMinOutputsToKeepClampedBelow;
-}
 
 // After the shifts, at the next multiple of 8.
 int32_t* ClampedBelowArray(void* node_data, int32_t channels) {
@@ -149,7 +137,7 @@ Status Plan(const NodeContext& node, KernelMemory* memory) {
   PICOML_RETURN_IF_ERROR(Check(node, &setup));
   const int32_t channels = setup.geometry.output_depth;
   const uint32_t thresholds =
-      KeepsClampedBelow(setup.geometry) ? 4u * static_cast<uint32_t>(channels) : 0u;
+      conv::KeepsClampedBelow(setup.geometry) ? 4u * static_cast<uint32_t>(channels) : 0u;
   memory->node_data_bytes =
       setup.is_float ? conv::NodeDataBytes(sizeof(Conv2DData), 0)
                      : (conv::NodeDataBytes(sizeof(Conv2DData), channels) + thresholds + 7u) & ~7u;
@@ -182,7 +170,7 @@ Status Prepare(const NodeContext& node, void* node_data) {
                                         conv::ShiftArray(node_data, sizeof(Conv2DData), channels));
     const int32_t* multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
     const int8_t* shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
-    data.keeps_clamped_below = KeepsClampedBelow(setup.geometry) ? 1 : 0;
+    data.keeps_clamped_below = conv::KeepsClampedBelow(setup.geometry) ? 1 : 0;
     int32_t* clamped_below = ClampedBelowArray(node_data, channels);
     for (int32_t c = 0; c < channels && data.keeps_clamped_below; ++c)
       clamped_below[c] = conv::ClampedBelow(multipliers[c], shifts[c], data.stage, node.rounding());

@@ -432,6 +432,19 @@ inline int32_t ClampedBelow(int32_t multiplier, int shift, const OutputStage& st
   return static_cast<int32_t>(low);
 }
 
+// Skipping the requantization of clamped outputs costs 4 bytes of node data
+// per output channel; a layer keeps the thresholds only where each channel
+// has at least this many outputs to skip, so that late layers of few
+// positions and many channels do not pay RAM for little. person_detect:
+// +4.0 KB of arena (76,656 B; TFLM needs 85,024) for 5 % fewer instructions
+// on the M4; the alarm models: +0.3 KB for 15-18 %.
+constexpr int64_t kMinOutputsToKeepClampedBelow = 32;
+
+inline bool KeepsClampedBelow(const ConvGeometry& g) {
+  return static_cast<int64_t>(g.batches) * g.output_height * g.output_width >=
+         kMinOutputsToKeepClampedBelow;
+}
+
 // LiteRT's ActivationFunctionWithMinMax: min(max(x, lo), hi).
 inline float ClampFloat(float x, float lo, float hi) {
   const float low = x < lo ? lo : x;
