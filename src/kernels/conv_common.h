@@ -422,6 +422,20 @@ inline int32_t ClampedBelow(int32_t multiplier, int shift, const OutputStage& st
   int64_t low = fixed_point::kInt32Min;  // invariant: every acc < low stays at the minimum
   int64_t high = fixed_point::kInt32Max;
   if (!above_min(high)) return fixed_point::kInt32Max;
+  // The real-valued boundary, (minimum - zero point + 1/2) / scale, narrows
+  // the bisection to a few steps where it brackets the answer (it does
+  // unless rounding is far off); otherwise the whole range is searched.
+  if (multiplier > 0) {
+    const double scale = static_cast<double>(multiplier) * ldexp(1.0, shift - 31);
+    const double guess = (stage.activation_min - stage.output_zero_point + 0.5) / scale;
+    if (guess > fixed_point::kInt32Min + 64.0 && guess < fixed_point::kInt32Max - 64.0) {
+      const int64_t below = static_cast<int64_t>(guess) - 32, above = below + 64;
+      if (!above_min(below) && above_min(above)) {
+        low = below + 1;
+        high = above;
+      }
+    }
+  }
   while (low < high) {  // the smallest acc in [low, high] above the minimum
     const int64_t middle = low + (high - low) / 2;
     if (above_min(middle))
