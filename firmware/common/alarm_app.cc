@@ -43,6 +43,15 @@ picoml::AudioFrontendState g_frontend_state;
 int8_t g_ring[alarm_config::kWindowFrames * alarm_config::kChannels];
 int g_events = 0;
 
+// g_ring as a ring of frames, the next one written at `frames` modulo its
+// length: the window oldest frame first, as the model takes it.
+void CopyWindow(int frames, int8_t* window) {
+  const size_t split =
+      static_cast<size_t>(frames % alarm_config::kWindowFrames) * alarm_config::kChannels;
+  memcpy(window, g_ring + split, sizeof(g_ring) - split);
+  memcpy(window + sizeof(g_ring) - split, g_ring, split);
+}
+
 void OnEvent(const picoml::StreamEvent& event, void*) {
   ++g_events;
   picoml_firmware::Print("ALARM at %u ms (score %d %%)\n", static_cast<unsigned>(event.time_ms),
@@ -130,8 +139,7 @@ extern "C" int firmware_main(void) {
       }
       offset += consumed;
       if (!ready) continue;
-      memmove(g_ring, g_ring + channels, sizeof(g_ring) - channels);
-      memcpy(g_ring + sizeof(g_ring) - channels, features, channels);
+      memcpy(g_ring + (frames % window_frames) * channels, features, channels);
       ++frames;
     }
     for (int m = 0; m < model_count; ++m) {
@@ -142,7 +150,7 @@ extern "C" int firmware_main(void) {
         return 1;
       }
       for (int i = 0; i < kCountedInferences; ++i) {
-        memcpy(models[m]->input(0).data, g_ring, sizeof(g_ring));
+        CopyWindow(frames, models[m]->input(0).data_as<int8_t>());
         if (!TimedInvoke(models[m])) return 1;
       }
       Print("model %d: %d inferences counted on the %s window; it runs every %d frames%s\n", m + 1,
@@ -153,7 +161,7 @@ extern "C" int firmware_main(void) {
   // 2b. Each model's inference once more on the alarm window, one counted
   // window per operator.
   for (int m = 0; m < model_count; ++m) {
-    memcpy(models[m]->input(0).data, g_ring, sizeof(g_ring));
+    CopyWindow(frames, models[m]->input(0).data_as<int8_t>());
     if (!ProfiledInvoke(models[m])) return 1;
   }
   frontend.Reset();

@@ -164,12 +164,11 @@ Status Prepare(const NodeContext& node, void* node_data) {
     data.stage = conv::MakeFloatOutputStage(setup.options.activation);
   } else {
     data.stage = conv::MakeInt8OutputStage(input, output, setup.options.activation);
+    int32_t* multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
+    int8_t* shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
     conv::PopulatePerChannelMultipliers(input.quantization.scale(0), filter.quantization,
                                         output.quantization.scale(0), channels, node.rounding(),
-                                        conv::MultiplierArray(node_data, sizeof(Conv2DData)),
-                                        conv::ShiftArray(node_data, sizeof(Conv2DData), channels));
-    const int32_t* multipliers = conv::MultiplierArray(node_data, sizeof(Conv2DData));
-    const int8_t* shifts = conv::ShiftArray(node_data, sizeof(Conv2DData), channels);
+                                        multipliers, shifts);
     data.keeps_clamped_below = conv::KeepsClampedBelow(setup.geometry) ? 1 : 0;
     int32_t* clamped_below = ClampedBelowArray(node_data, channels);
     for (int32_t c = 0; c < channels && data.keeps_clamped_below; ++c)
@@ -437,18 +436,6 @@ inline void Int8ChannelsBiased(const WindowInt8Params& p, const int16_t* window,
     out[oc + 1] = Int8Output(p, static_cast<int32_t>(a1 - correction), bias, oc + 1);
     out[oc + 2] = Int8Output(p, static_cast<int32_t>(a2 - correction), bias, oc + 2);
     out[oc + 3] = Int8Output(p, static_cast<int32_t>(a3 - correction), bias, oc + 3);
-  }
-  for (; oc + 2 <= end; oc += 2) {
-    const uint8_t* w0 = weights + static_cast<ptrdiff_t>(oc) * terms;
-    const uint8_t* w1 = w0 + terms;
-    uint32_t a0 = 0, a1 = 0;
-    for (int32_t t = 0; t < terms; ++t) {
-      const int32_t v = window[t];
-      a0 += static_cast<uint32_t>(static_cast<int32_t>(w0[t] ^ 0x80u) * v);
-      a1 += static_cast<uint32_t>(static_cast<int32_t>(w1[t] ^ 0x80u) * v);
-    }
-    out[oc] = Int8Output(p, static_cast<int32_t>(a0 - correction), bias, oc);
-    out[oc + 1] = Int8Output(p, static_cast<int32_t>(a1 - correction), bias, oc + 1);
   }
   for (; oc < end; ++oc) {
     const uint8_t* w = weights + static_cast<ptrdiff_t>(oc) * terms;

@@ -312,8 +312,7 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver, uint8
         StatusCode::kArenaTooSmall,
         "arena has %zu bytes, this model needs %zu (%zu persistent + %zu "
         "activations%s); give it at least %zu bytes",
-        arena_bytes, plan.needed_bytes, plan.persistent_bytes,
-        plan.activation_bytes > plan.planner_bytes ? plan.activation_bytes : plan.planner_bytes,
+        arena_bytes, plan.needed_bytes, plan.persistent_bytes, SharedActivationBytes(plan),
         plan.alignment_bytes ? ", plus alignment: start it on 16 bytes" : "", plan.needed_bytes);
 
   return Prepare(model, resolver, plan, arena + plan.alignment_bytes,
