@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,45 @@ TEST(SourcesBefore, NamesTheFilesPlayingInTheWindowBeforeAFalseAlarm) {
   // [31 s, 35 s): the quiet layer only.
   EXPECT_EQ(SourcesBefore(library, clip, previous, 35.0),
             std::vector<std::string>{"memory-2 (quiet)"});
+}
+
+// The traces name each clip's alarm, SNR and background files, so that late
+// or missed alarms can be studied from the trace alone. The clips are made
+// again here from the same seed and compared.
+TEST(TuneTraces, NameEachClipsAlarmSnrAndBackgrounds) {
+  if (!test::HaveConformanceAudio()) GTEST_SKIP() << "no conformance audio at " << test::AudioDir();
+  Rng noise(5);
+  std::vector<std::vector<float>> files(4, std::vector<float>(kSampleRate));
+  for (auto& file : files)
+    for (float& v : file) v = static_cast<float>(noise.Uniform(-0.3, 0.3));
+  const BackgroundLibrary library = BackgroundLibrary::FromSamples(files);
+  EvalOptions options;
+  options.clips_per_snr = 2;
+  options.background_hours = 1.0 / 60;
+  CnnDetector detector({test::ModelPath("micro_speech_quantized.tflite").string()},
+                       StreamClassifierConfig());
+  const TuneResult result = Tune(library, &detector, options, nullptr);
+  const nlohmann::json& clips = result.cnn_traces.at("clips");
+  ASSERT_EQ(clips.size(), options.snrs.size() * options.clips_per_snr);
+  Rng rng(options.seed);
+  size_t i = 0;
+  for (double snr : options.snrs) {
+    for (int k = 0; k < options.clips_per_snr; ++k, ++i) {
+      const AlarmCase c = MakeAlarmCase(library, snr, options.alarm_seconds, rng);
+      const nlohmann::json& t = clips[i];
+      EXPECT_EQ(t.at("snr_db").get<double>(), snr);
+      EXPECT_EQ(t.at("onset_s").get<double>(), c.onset_s);
+      EXPECT_EQ(t.at("alarm").at("pattern").get<std::string>(), PatternName(c.alarm.pattern));
+      EXPECT_EQ(t.at("alarm").at("frequency_hz").get<double>(), c.alarm.frequency_hz);
+      EXPECT_EQ(t.at("alarm").at("timing_scale").get<double>(), c.alarm.timing_scale);
+      std::set<std::string> names;
+      for (const BackgroundSegment& s : c.clip.background)
+        names.insert(library.names()[s.file] + (s.layer ? " (quiet)" : ""));
+      ASSERT_FALSE(names.empty());
+      EXPECT_EQ(t.at("background").get<std::set<std::string>>(), names);
+      EXPECT_FALSE(t.at("scores").empty());
+    }
+  }
 }
 
 // Published chi-square values: the bound is chi2(0.95; 2k + 2) / 2.

@@ -182,18 +182,28 @@ nlohmann::json FalseAlarmsToJson(const std::vector<DetectorResult::FalseAlarm>& 
   return out;
 }
 
+namespace {
+
+nlohmann::json AlarmToJson(const AlarmParams& alarm) {
+  return {{"pattern", PatternName(alarm.pattern)},
+          {"tone", alarm.tone == Tone::kPiezo ? "piezo" : "square520"},
+          {"frequency_hz", alarm.frequency_hz},
+          {"timing_scale", alarm.timing_scale},
+          {"rt60_s", alarm.rt60_s},
+          {"reverb_ratio", alarm.reverb_ratio}};
+}
+
+}  // namespace
+
 nlohmann::json ResultToJson(const DetectorResult& r) {
   nlohmann::json buckets = nlohmann::json::array();
   for (const auto& b : r.buckets) {
     nlohmann::json late = nlohmann::json::array();
-    for (const auto& [alarm, delay] : b.late)
-      late.push_back({{"pattern", PatternName(alarm.pattern)},
-                      {"tone", alarm.tone == Tone::kPiezo ? "piezo" : "square520"},
-                      {"frequency_hz", alarm.frequency_hz},
-                      {"timing_scale", alarm.timing_scale},
-                      {"rt60_s", alarm.rt60_s},
-                      {"reverb_ratio", alarm.reverb_ratio},
-                      {"delay_s", std::isnan(delay) ? nlohmann::json() : nlohmann::json(delay)}});
+    for (const auto& [alarm, delay] : b.late) {
+      nlohmann::json entry = AlarmToJson(alarm);
+      entry["delay_s"] = std::isnan(delay) ? nlohmann::json() : nlohmann::json(delay);
+      late.push_back(std::move(entry));
+    }
     buckets.push_back(
         {{"snr_db", b.snr_db},
          {"t3_recall_within_5s", b.t3_clips ? double(b.t3_detected_5s) / b.t3_clips : 0.0},
@@ -279,6 +289,9 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
                 const std::function<void(const std::string&)>& progress) {
   struct Trace {
     double onset_s = -1;  // -1: background stream
+    double snr_db = 0;
+    AlarmParams alarm;
+    std::set<std::string> sources;  // background files under the clip
     std::vector<double> cnn_times;
     std::vector<float> cnn_scores;
     std::vector<std::pair<float, float>> blocks;  // Goertzel ratio, rms
@@ -300,6 +313,10 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       const AlarmCase c = MakeAlarmCase(backgrounds, snr, options.alarm_seconds, rng);
       traces.emplace_back();
       traces.back().onset_s = c.onset_s;
+      traces.back().snr_db = snr;
+      traces.back().alarm = c.alarm;
+      for (const BackgroundSegment& s : c.clip.background)
+        traces.back().sources.insert(backgrounds.names()[s.file] + (s.layer ? " (quiet)" : ""));
       current = &traces.back();
       goertzel = GoertzelDetector();
       goertzel.observer = [&current](double ratio, double rms) {
@@ -368,7 +385,12 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
         result.cnn_traces["background"] = {
             {"hours", options.background_hours}, {"times", t.cnn_times}, {"scores", t.cnn_scores}};
       } else {
-        clips.push_back({{"onset_s", t.onset_s}, {"times", t.cnn_times}, {"scores", t.cnn_scores}});
+        clips.push_back({{"onset_s", t.onset_s},
+                         {"snr_db", t.snr_db},
+                         {"alarm", AlarmToJson(t.alarm)},
+                         {"background", t.sources},
+                         {"times", t.cnn_times},
+                         {"scores", t.cnn_scores}});
       }
     }
     result.cnn_traces["alarm_seconds"] = options.alarm_seconds;

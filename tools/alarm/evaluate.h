@@ -121,9 +121,10 @@ struct TuneResult {
   double cnn_recall = 0, goertzel_recall = 0;
   nlohmann::json table;
   // The CNN's score at every inference, before averaging: {"alarm_seconds",
-  // "clips": [{"onset_s", "times", "scores"}], "background": {"hours",
-  // "times", "scores"}}, for study outside the tool (e.g. how two models'
-  // scores combine).
+  // "clips": [{"onset_s", "snr_db", "alarm" (pattern, tone, frequency,
+  // timing, room), "background" (the files under the clip), "times",
+  // "scores"}], "background": {"hours", "times", "scores"}}, for study
+  // outside the tool (how two models' scores combine, which alarms come late).
   nlohmann::json cnn_traces;
 };
 TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,
