@@ -141,6 +141,23 @@ TEST(TuneTraces, NameEachClipsAlarmSnrAndBackgrounds) {
   }
 }
 
+// A lead-in adds background before the same alarm: the same draws, the
+// onset later by the lead-in, the clip longer by as much.
+TEST(MakeAlarmCase, LeadInDelaysTheSameAlarm) {
+  const BackgroundLibrary library = BackgroundLibrary::FromSamples({std::vector<float>(800, 0.1f)});
+  Rng a(9), b(9);
+  const AlarmCase plain = MakeAlarmCase(library, 0.0, 10.0, a);
+  const AlarmCase led = MakeAlarmCase(library, 0.0, 10.0, b, 20.0);
+  EXPECT_DOUBLE_EQ(led.onset_s, plain.onset_s + 20.0);
+  EXPECT_GE(plain.onset_s, 3.0);
+  EXPECT_LT(plain.onset_s, 8.0);
+  EXPECT_EQ(led.alarm.pattern, plain.alarm.pattern);
+  EXPECT_EQ(led.alarm.frequency_hz, plain.alarm.frequency_hz);
+  EXPECT_EQ(led.clip.samples.size(), static_cast<size_t>((led.onset_s + 10.0) * kSampleRate));
+  ASSERT_FALSE(led.clip.beeps.empty());
+  EXPECT_EQ(led.clip.beeps.front().begin, std::llround(led.onset_s * kSampleRate));
+}
+
 // Published chi-square values: the bound is chi2(0.95; 2k + 2) / 2.
 TEST(PoissonUpper95, MatchesTheChiSquareTable) {
   EXPECT_NEAR(PoissonUpper95(0), 2.9957, 1e-3);  // -ln 0.05

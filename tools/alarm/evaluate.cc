@@ -86,10 +86,10 @@ void ForEachBackgroundChunk(const BackgroundLibrary& backgrounds, double hours, 
 }  // namespace
 
 AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
-                        Rng& rng) {
+                        Rng& rng, double lead_in_s) {
   AlarmCase c;
   AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
-  alarm.onset_s = rng.Uniform(3.0, 8.0);
+  alarm.onset_s = rng.Uniform(3.0, 8.0) + lead_in_s;
   c.onset_s = alarm.onset_s;
   c.alarm = alarm;
   const int64_t length = static_cast<int64_t>((alarm.onset_s + alarm_seconds) * kSampleRate);
@@ -113,7 +113,8 @@ std::vector<DetectorResult> Evaluate(const BackgroundLibrary& backgrounds,
   Rng rng(options.seed);
   for (size_t b = 0; b < options.snrs.size(); ++b) {
     for (int i = 0; i < options.clips_per_snr; ++i) {
-      const AlarmCase c = MakeAlarmCase(backgrounds, options.snrs[b], options.alarm_seconds, rng);
+      const AlarmCase c = MakeAlarmCase(backgrounds, options.snrs[b], options.alarm_seconds, rng,
+                                        options.lead_in_s);
       for (size_t d = 0; d < detectors.size(); ++d) {
         detectors[d]->Reset();
         ScoreAlarmCase(detectors[d]->Push(c.clip.samples.data(), c.clip.samples.size()), c,
@@ -310,7 +311,8 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   Rng rng(options.seed);
   for (double snr : options.snrs) {
     for (int i = 0; i < options.clips_per_snr; ++i) {
-      const AlarmCase c = MakeAlarmCase(backgrounds, snr, options.alarm_seconds, rng);
+      const AlarmCase c =
+          MakeAlarmCase(backgrounds, snr, options.alarm_seconds, rng, options.lead_in_s);
       traces.emplace_back();
       traces.back().onset_s = c.onset_s;
       traces.back().snr_db = snr;

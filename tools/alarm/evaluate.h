@@ -28,6 +28,10 @@ struct EvalOptions {
   double alarm_seconds = 10.0;
   double background_hours = 1.0;
   uint64_t seed = 0x7e57;  // test seeds; training uses others
+  // Background before each alarm clip's onset (drawn from 3-8 s) on top:
+  // with it the front end's noise estimate starts each alarm settled, as on
+  // a device that has listened for a while, not fresh from a reset.
+  double lead_in_s = 0.0;
   // Called with the last seconds of background audio before each false alarm
   // in the background stream (to listen to, or look at, what fooled it).
   std::function<void(const std::string& detector, double time_s, const std::vector<int16_t>& audio)>
@@ -41,7 +45,7 @@ struct AlarmCase {
   AlarmParams alarm;
 };
 AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
-                        Rng& rng);
+                        Rng& rng, double lead_in_s = 0.0);
 
 // An alarm counts as prompt when it is detected within this many seconds.
 constexpr double kPromptSeconds = 5.0;

@@ -182,6 +182,9 @@ int main(int argc, char** argv) {
                    "Backgrounds to tune on: val (held out from training; the default) or train")
       ->check(CLI::IsMember({"val", "train"}));
   std::string traces_out;
+  tune->add_option("--lead-in", tune_options.lead_in_s,
+                   "Seconds of background added before each alarm clip (front end settled)")
+      ->check(CLI::Range(0.0, 600.0));
   tune->add_option("--traces", traces_out,
                    "Also write the CNN's score at every inference (JSON) here");
 
@@ -196,6 +199,9 @@ int main(int argc, char** argv) {
   eval->add_option("--clips-per-snr", eval_options.clips_per_snr, "Alarm clips per SNR");
   eval->add_option("--hours", eval_options.background_hours, "Hours of test background");
   eval->add_option("--seed", eval_options.seed, "Test seed");
+  eval->add_option("--lead-in", eval_options.lead_in_s,
+                   "Seconds of background added before each alarm clip (front end settled)")
+      ->check(CLI::Range(0.0, 600.0));
   std::string dump_dir;
   eval->add_option("--dump-false-alarms", dump_dir,
                    "Write the 6 s of background before each false alarm as WAV files here");
