@@ -71,8 +71,8 @@ picoml::Status Start(float threshold, AlarmCallback on_alarm) {
       picoml::Interpreter::Create(g_model, g_resolver, g_arena, sizeof(g_arena), &g_interpreter));
   picoml::Interpreter* const models[] = {&g_interpreter};
 #endif
-  PICOML_RETURN_IF_ERROR(
-      picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &g_frontend));
+  PICOML_RETURN_IF_ERROR(picoml::AudioFrontend::Create(alarm_config::FrontendConfig(),
+                                                       &g_frontend_state, &g_frontend));
   picoml::StreamClassifierConfig config;
   config.stride_frames = alarm_config::kStrideFrames;
   config.average_inferences = alarm_config::kAverageInferences;

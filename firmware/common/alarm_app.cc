@@ -91,7 +91,7 @@ extern "C" int firmware_main(void) {
   const int model_count = static_cast<int>(sizeof(models) / sizeof(models[0]));
   picoml::AudioFrontend frontend;
   picoml::Status status =
-      picoml::AudioFrontend::Create(picoml::AudioFrontendConfig(), &g_frontend_state, &frontend);
+      picoml::AudioFrontend::Create(alarm_config::FrontendConfig(), &g_frontend_state, &frontend);
   if (!status.ok()) {
     Print("FAIL front end: %s\n", status.message());
     return 1;

@@ -28,7 +28,7 @@ CnnDetector::CnnDetector(const std::vector<std::string>& model_paths,
     hosts_.push_back(std::make_unique<host::HostInterpreter>(files_.back()->model(), resolver_));
     interpreters.push_back(&hosts_.back()->interpreter());
   }
-  Status status = AudioFrontend::Create(AudioFrontendConfig(), &state_, &frontend_);
+  Status status = AudioFrontend::Create(alarm_config::FrontendConfig(), &state_, &frontend_);
   if (!status.ok()) throw host::Error(fmt::format("audio front end: {}", status.message()));
   ring_.resize(StreamClassifier::RingBytes(*interpreters.front()));
   status = StreamClassifier::Create(config, &frontend_, interpreters.data(),

@@ -13,7 +13,7 @@ namespace picoml::alarm {
 std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples) {
   AudioFrontendState state;
   AudioFrontend frontend;
-  Status status = AudioFrontend::Create(AudioFrontendConfig(), &state, &frontend);
+  Status status = AudioFrontend::Create(alarm_config::FrontendConfig(), &state, &frontend);
   if (!status.ok()) throw std::runtime_error(std::string("audio front end: ") + status.message());
   std::vector<int8_t> features;
   features.reserve(samples.size() / kFrameSamples * kChannels + kChannels);

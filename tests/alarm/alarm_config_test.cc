@@ -1,0 +1,79 @@
+// The alarm's front-end configuration (alarm_config::FrontendConfig): LiteRT
+// Micro's defaults unless the noise estimate is slowed down, and what the
+// slowdown is for: an alarm tone keeps more of its level in the features.
+#include "alarm_config.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "alarm/features.h"
+#include "alarm/generator.h"
+#include "picoml/audio_frontend.h"
+
+namespace picoml::alarm {
+namespace {
+
+TEST(AlarmFrontendConfig, DefaultIsTheSpeechFrontEnd) {
+  // The shipped models were trained on these features.
+  EXPECT_EQ(alarm_config::kNoiseSlowdown, 1);
+  const AudioFrontendConfig alarm = alarm_config::FrontendConfig();
+  const AudioFrontendConfig speech;
+  EXPECT_EQ(alarm.smoothing, speech.smoothing);
+  EXPECT_EQ(alarm.one_minus_smoothing, speech.one_minus_smoothing);
+  EXPECT_EQ(alarm.alternate_smoothing, speech.alternate_smoothing);
+  EXPECT_EQ(alarm.alternate_one_minus_smoothing, speech.alternate_one_minus_smoothing);
+  EXPECT_EQ(alarm.min_signal_remaining, speech.min_signal_remaining);
+  EXPECT_EQ(alarm.pcan_enabled, speech.pcan_enabled);
+}
+
+TEST(AlarmFrontendConfig, SlowdownDividesTheSmoothingAndKeepsItsComplement) {
+  const AudioFrontendConfig slow = alarm_config::FrontendConfig(10);
+  EXPECT_EQ(slow.smoothing, 40);  // 409 / 10: 0.0024 per frame
+  EXPECT_EQ(slow.one_minus_smoothing, 16384 - 40);
+  EXPECT_EQ(slow.alternate_smoothing, 98);  // 983 / 10
+  EXPECT_EQ(slow.alternate_one_minus_smoothing, 16384 - 98);
+  AudioFrontendState state;
+  AudioFrontend frontend;
+  EXPECT_TRUE(AudioFrontend::Create(slow, &state, &frontend).ok());
+}
+
+// The mean feature of a 3.1 kHz tone's strongest channel over the last
+// 0.2 s of a 0.5 s beep (a T3 beep), after 3 s of faint noise.
+double ToneChannelLevel(const AudioFrontendConfig& config) {
+  Rng rng(3);
+  std::vector<int16_t> samples;
+  for (int i = 0; i < 3 * kSampleRate; ++i)
+    samples.push_back(static_cast<int16_t>(rng.Uniform(-30.0, 30.0)));
+  for (int i = 0; i < kSampleRate / 2; ++i)
+    samples.push_back(
+        static_cast<int16_t>(rng.Uniform(-30.0, 30.0) +
+                             3000.0 * std::sin(2 * 3.14159265358979 * 3100.0 * i / kSampleRate)));
+  AudioFrontendState state;
+  AudioFrontend frontend;
+  EXPECT_TRUE(AudioFrontend::Create(config, &state, &frontend).ok());
+  std::vector<int8_t> features;
+  auto on_frame = [](const int8_t* frame, int channels, void* user) {
+    auto* out = static_cast<std::vector<int8_t>*>(user);
+    out->insert(out->end(), frame, frame + channels);
+  };
+  EXPECT_TRUE(frontend.Push(samples.data(), samples.size(), on_frame, &features).ok());
+  const int frames = static_cast<int>(features.size()) / kChannels;
+  int best = 0;
+  for (int c = 0; c < kChannels; ++c)
+    if (features[(frames - 1) * kChannels + c] > features[(frames - 1) * kChannels + best])
+      best = c;
+  double sum = 0;
+  for (int f = frames - 10; f < frames; ++f) sum += features[f * kChannels + best];
+  return sum / 10;
+}
+
+TEST(AlarmFrontendConfig, ASlowerNoiseEstimateSubtractsLessOfABeep) {
+  const double speech = ToneChannelLevel(alarm_config::FrontendConfig(1));
+  const double slow = ToneChannelLevel(alarm_config::FrontendConfig(10));
+  EXPECT_GT(slow, speech + 10) << "speech front end " << speech << ", slowed down " << slow;
+}
+
+}  // namespace
+}  // namespace picoml::alarm
