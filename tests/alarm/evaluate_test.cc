@@ -158,6 +158,20 @@ TEST(MakeAlarmCase, LeadInDelaysTheSameAlarm) {
   EXPECT_EQ(led.clip.beeps.front().begin, std::llround(led.onset_s * kSampleRate));
 }
 
+// `eval --hours 0` (alarm clips only): the table says no background was
+// heard instead of dividing by zero hours.
+TEST(ResultsTable, WithoutBackgroundHasNoRate) {
+  DetectorResult r;
+  r.name = "cnn";
+  std::string table = ResultsTable({r});
+  EXPECT_NE(table.find("| cnn | 0.0 | 0 | none heard |"), std::string::npos) << table;
+  EXPECT_EQ(table.find("nan"), std::string::npos) << table;
+  r.background_hours = 24.0;
+  r.background_false_alarms = 1;
+  table = ResultsTable({r});
+  EXPECT_NE(table.find("| cnn | 24.0 | 1 | 0.042 (0.198) |"), std::string::npos) << table;
+}
+
 // Published chi-square values: the bound is chi2(0.95; 2k + 2) / 2.
 TEST(PoissonUpper95, MatchesTheChiSquareTable) {
   EXPECT_NEAR(PoissonUpper95(0), 2.9957, 1e-3);  // -ln 0.05

@@ -250,11 +250,13 @@ std::string ResultsTable(const std::vector<DetectorResult>& results) {
   for (const DetectorResult& r : results) {
     int lead = 0;
     for (const auto& b : r.buckets) lead += b.clip_false_alarms;
-    out += fmt::format("| {} | {:.1f} | {} | {:.3f} ({:.3f}) | {} ({:.2f} h) |\n", r.name,
-                       r.background_hours, r.background_false_alarms,
-                       r.background_false_alarms / r.background_hours,
-                       PoissonUpper95(r.background_false_alarms) / r.background_hours, lead,
-                       r.clip_background_hours);
+    const std::string rate =
+        r.background_hours > 0
+            ? fmt::format("{:.3f} ({:.3f})", r.background_false_alarms / r.background_hours,
+                          PoissonUpper95(r.background_false_alarms) / r.background_hours)
+            : "none heard";
+    out += fmt::format("| {} | {:.1f} | {} | {} | {} ({:.2f} h) |\n", r.name, r.background_hours,
+                       r.background_false_alarms, rate, lead, r.clip_background_hours);
   }
   // What each detector mistook for an alarm, while the list stays readable.
   for (const DetectorResult& r : results) {
