@@ -50,15 +50,7 @@ double ToneChannelLevel(const AudioFrontendConfig& config) {
     samples.push_back(
         static_cast<int16_t>(rng.Uniform(-30.0, 30.0) +
                              3000.0 * std::sin(2 * 3.14159265358979 * 3100.0 * i / kSampleRate)));
-  AudioFrontendState state;
-  AudioFrontend frontend;
-  EXPECT_TRUE(AudioFrontend::Create(config, &state, &frontend).ok());
-  std::vector<int8_t> features;
-  auto on_frame = [](const int8_t* frame, int channels, void* user) {
-    auto* out = static_cast<std::vector<int8_t>*>(user);
-    out->insert(out->end(), frame, frame + channels);
-  };
-  EXPECT_TRUE(frontend.Push(samples.data(), samples.size(), on_frame, &features).ok());
+  const std::vector<int8_t> features = ComputeFeatures(samples, config);
   const int frames = static_cast<int>(features.size()) / kChannels;
   int best = 0;
   for (int c = 0; c < kChannels; ++c)

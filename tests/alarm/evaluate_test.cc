@@ -132,8 +132,7 @@ TEST(TuneTraces, NameEachClipsAlarmSnrAndBackgrounds) {
       EXPECT_EQ(t.at("alarm").at("frequency_hz").get<double>(), c.alarm.frequency_hz);
       EXPECT_EQ(t.at("alarm").at("timing_scale").get<double>(), c.alarm.timing_scale);
       std::set<std::string> names;
-      for (const BackgroundSegment& s : c.clip.background)
-        names.insert(library.names()[s.file] + (s.layer ? " (quiet)" : ""));
+      for (const BackgroundSegment& s : c.clip.background) names.insert(SourceName(library, s));
       ASSERT_FALSE(names.empty());
       EXPECT_EQ(t.at("background").get<std::set<std::string>>(), names);
       EXPECT_FALSE(t.at("scores").empty());

@@ -54,6 +54,10 @@ void ScoreAlarmCase(const std::vector<double>& events, const AlarmCase& c, doubl
 
 }  // namespace
 
+std::string SourceName(const BackgroundLibrary& backgrounds, const BackgroundSegment& segment) {
+  return backgrounds.names()[segment.file] + (segment.layer ? " (quiet)" : "");
+}
+
 std::vector<std::string> SourcesBefore(const BackgroundLibrary& backgrounds, const Clip& clip,
                                        const Clip& previous, double t_s) {
   const int64_t end = std::llround(t_s * kSampleRate);
@@ -62,7 +66,7 @@ std::vector<std::string> SourcesBefore(const BackgroundLibrary& backgrounds, con
   auto add = [&](const Clip& from, int64_t offset) {
     for (const BackgroundSegment& s : from.background)
       if (s.begin + offset < end && s.end + offset > begin)
-        names.insert(backgrounds.names()[s.file] + (s.layer ? " (quiet)" : ""));
+        names.insert(SourceName(backgrounds, s));
   };
   add(clip, 0);
   if (begin < 0) add(previous, -static_cast<int64_t>(previous.samples.size()));
@@ -320,7 +324,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       traces.back().snr_db = snr;
       traces.back().alarm = c.alarm;
       for (const BackgroundSegment& s : c.clip.background)
-        traces.back().sources.insert(backgrounds.names()[s.file] + (s.layer ? " (quiet)" : ""));
+        traces.back().sources.insert(SourceName(backgrounds, s));
       current = &traces.back();
       goertzel = GoertzelDetector();
       goertzel.observer = [&current](double ratio, double rms) {

@@ -90,6 +90,10 @@ double PoissonUpper95(int k);
 // clip before it in a stream; only its length and segments are used) when
 // the window starts before `clip`. Sorted names; " (quiet)" marks the
 // quieter layer.
+// A background segment as the results name it: its file, and " (quiet)"
+// for the quieter second layer.
+std::string SourceName(const BackgroundLibrary& backgrounds, const BackgroundSegment& segment);
+
 std::vector<std::string> SourcesBefore(const BackgroundLibrary& backgrounds, const Clip& clip,
                                        const Clip& previous, double t_s);
 

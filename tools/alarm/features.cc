@@ -10,10 +10,11 @@
 
 namespace picoml::alarm {
 
-std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples) {
+std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples,
+                                    const AudioFrontendConfig& config) {
   AudioFrontendState state;
   AudioFrontend frontend;
-  Status status = AudioFrontend::Create(alarm_config::FrontendConfig(), &state, &frontend);
+  Status status = AudioFrontend::Create(config, &state, &frontend);
   if (!status.ok()) throw std::runtime_error(std::string("audio front end: ") + status.message());
   std::vector<int8_t> features;
   features.reserve(samples.size() / kFrameSamples * kChannels + kChannels);

@@ -16,9 +16,12 @@ constexpr int kChannels = alarm_config::kChannels;          // mel channels per 
 constexpr int kFrameSamples = 320;                          // 20 ms stride
 constexpr int kWindowFrames = alarm_config::kWindowFrames;  // 4 s
 
-// All frames of `samples` streamed through a fresh front end: frame f is
+// All frames of `samples` streamed through a fresh front end (the alarm's
+// configuration unless another is given): frame f is
 // features[f * 40 .. f * 40 + 40), its window ending at sample 480 + 320 f.
-std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples);
+std::vector<int8_t> ComputeFeatures(
+    const std::vector<int16_t>& samples,
+    const AudioFrontendConfig& config = alarm_config::FrontendConfig());
 inline int64_t FrameEndSample(int64_t frame) { return 480 + kFrameSamples * frame; }
 
 // Labelled windows of kWindowFrames frames, int8 features flattened.
