@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "alarm/features.h"
@@ -65,6 +66,44 @@ TEST(AlarmFrontendConfig, ASlowerNoiseEstimateSubtractsLessOfABeep) {
   const double speech = ToneChannelLevel(alarm_config::FrontendConfig(1));
   const double slow = ToneChannelLevel(alarm_config::FrontendConfig(10));
   EXPECT_GT(slow, speech + 10) << "speech front end " << speech << ", slowed down " << slow;
+}
+
+std::vector<int16_t> Noise(int seconds, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<int16_t> samples;
+  for (int i = 0; i < seconds * kSampleRate; ++i)
+    samples.push_back(static_cast<int16_t>(rng.Uniform(-2000.0, 2000.0)));
+  return samples;
+}
+
+// Mean feature over channels and frames [begin, begin + 10).
+double MeanLevel(const std::vector<int8_t>& features, int begin) {
+  double sum = 0;
+  for (int i = begin * kChannels; i < (begin + 10) * kChannels; ++i) sum += features[i];
+  return sum / (10 * kChannels);
+}
+
+TEST(AlarmFrontendConfig, SettlingStartsTheNoiseEstimateOnTheBackground) {
+  // With a slow estimate, 2 s after a reset the features of steady noise are
+  // still far above where a long-running stream has them; after 30 s of
+  // settling on the clip's first second they are where the stream is.
+  const AudioFrontendConfig slow = alarm_config::FrontendConfig(10);
+  const std::vector<int16_t> clip = Noise(3, 5);
+  const double running = MeanLevel(ComputeFeatures(Noise(60, 6), slow), 2900);
+  const double reset = MeanLevel(ComputeFeatures(clip, slow), 100);
+  const double settled = MeanLevel(ComputeSettledFeatures(clip, kSampleRate, 30.0, slow), 100);
+  EXPECT_GT(reset, running + 10) << "a reset front end should not have settled in 2 s";
+  EXPECT_NEAR(settled, running, 2.0) << "reset " << reset;
+}
+
+TEST(AlarmFrontendConfig, SettlingKeepsTheFrameTiming) {
+  const std::vector<int16_t> clip = Noise(2, 7);
+  const std::vector<int8_t> fresh = ComputeFeatures(clip);
+  EXPECT_EQ(ComputeSettledFeatures(clip, kSampleRate, 0.0), fresh);
+  const std::vector<int8_t> settled = ComputeSettledFeatures(clip, kSampleRate, 5.0);
+  EXPECT_EQ(settled.size(), fresh.size());
+  EXPECT_NE(settled, fresh);
+  EXPECT_THROW(ComputeSettledFeatures(clip, 479, 1.0), std::invalid_argument);
 }
 
 }  // namespace

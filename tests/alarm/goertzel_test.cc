@@ -186,6 +186,18 @@ TEST(AlarmFeatures, WindowSetIsTheSameOnAnyNumberOfThreads) {
   EXPECT_FALSE(MakeWindowSet(backgrounds, options).features == one.features);
 }
 
+TEST(AlarmFeatures, SettlingChangesTheFeaturesNotTheWindows) {
+  const BackgroundLibrary backgrounds = test::NoiseLibrary(7);
+  DatasetOptions options = test::SmallDataset(7);
+  const WindowSet fresh = MakeWindowSet(backgrounds, options);
+  options.settle_s = 10.0;
+  const WindowSet settled = MakeWindowSet(backgrounds, options);
+  ASSERT_GT(fresh.count(), 0);
+  EXPECT_EQ(settled.labels, fresh.labels);
+  EXPECT_EQ(settled.features.size(), fresh.features.size());
+  EXPECT_FALSE(settled.features == fresh.features);
+}
+
 TEST(AlarmFeatures, DecoyClipsAreHeardButLabelledBackground) {
   std::vector<std::vector<float>> files(1, std::vector<float>(3 * kSampleRate, 0.0f));
   const BackgroundLibrary silence = BackgroundLibrary::FromSamples(files);

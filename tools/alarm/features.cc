@@ -1,6 +1,7 @@
 #include "alarm/features.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -12,10 +13,31 @@ namespace picoml::alarm {
 
 std::vector<int8_t> ComputeFeatures(const std::vector<int16_t>& samples,
                                     const AudioFrontendConfig& config) {
+  return ComputeSettledFeatures(samples, 0, 0.0, config);
+}
+
+std::vector<int8_t> ComputeSettledFeatures(const std::vector<int16_t>& samples,
+                                           size_t settle_source, double settle_s,
+                                           const AudioFrontendConfig& config) {
   AudioFrontendState state;
   AudioFrontend frontend;
   Status status = AudioFrontend::Create(config, &state, &frontend);
   if (!status.ok()) throw std::runtime_error(std::string("audio front end: ") + status.message());
+  // ProcessWindow updates the noise estimate and leaves the sample buffer
+  // alone, so the clip's frames below keep the timing of a fresh stream.
+  const size_t window = config.window_samples, step = config.stride_samples;
+  settle_source = std::min(settle_source, samples.size());
+  const int64_t settle_frames = std::llround(settle_s * kSampleRate / static_cast<double>(step));
+  if (settle_frames > 0 && settle_source < window)
+    throw std::invalid_argument("settling the front end needs at least one window of samples");
+  int8_t discard[kAudioFrontendMaxChannels];
+  size_t offset = 0;
+  for (int64_t f = 0; f < settle_frames; ++f) {
+    if (offset + window > settle_source) offset = 0;
+    status = frontend.ProcessWindow(samples.data() + offset, discard);
+    if (!status.ok()) throw std::runtime_error(std::string("audio front end: ") + status.message());
+    offset += step;
+  }
   std::vector<int8_t> features;
   features.reserve(samples.size() / kFrameSamples * kChannels + kChannels);
   auto on_frame = [](const int8_t* frame, int channels, void* user) {
@@ -53,8 +75,10 @@ WindowLabel LabelWindow(const Clip& clip, int64_t begin, int64_t end) {
   return WindowLabel::kAmbiguous;
 }
 
-void AddWindows(const Clip& clip, int stride, WindowSet& out) {
-  const std::vector<int8_t> features = ComputeFeatures(clip.samples);
+void AddWindows(const Clip& clip, int stride, WindowSet& out, double settle_s) {
+  const std::vector<int8_t> features =
+      settle_s > 0 ? ComputeSettledFeatures(clip.samples, kSampleRate, settle_s)
+                   : ComputeFeatures(clip.samples);
   const int64_t frames = static_cast<int64_t>(features.size()) / kChannels;
   for (int64_t last = alarm_config::kWarmupFrames + kWindowFrames - 1; last < frames;
        last += stride) {
@@ -83,7 +107,8 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
     AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
     alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
     const double snr = rng.Uniform(options.snr_low, options.snr_high);
-    AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out);
+    AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out,
+               options.settle_s);
   } else if (rng.Chance(options.decoy_fraction)) {
     AlarmParams decoy = RandomDecoy(rng);
     decoy.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
@@ -91,9 +116,10 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
     Clip clip = MakeClip(backgrounds, length, &decoy, snr, level, rng);
     clip.has_alarm = false;  // heard, but every window is background
     clip.beeps.clear();
-    AddWindows(clip, options.stride, out);
+    AddWindows(clip, options.stride, out, options.settle_s);
   } else {
-    AddWindows(MakeClip(backgrounds, length, nullptr, 0.0, level, rng), options.stride, out);
+    AddWindows(MakeClip(backgrounds, length, nullptr, 0.0, level, rng), options.stride, out,
+               options.settle_s);
   }
 }
 

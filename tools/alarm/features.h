@@ -22,6 +22,13 @@ constexpr int kWindowFrames = alarm_config::kWindowFrames;  // 4 s
 std::vector<int8_t> ComputeFeatures(
     const std::vector<int16_t>& samples,
     const AudioFrontendConfig& config = alarm_config::FrontendConfig());
+// The same, from a front end that has first heard samples [0, settle_source)
+// of the clip, repeated, for `settle_s` seconds of frames: its noise estimate
+// then starts on the clip's own background, as on a device that has been
+// listening for a while, instead of from zero. Frame timing is as above.
+std::vector<int8_t> ComputeSettledFeatures(
+    const std::vector<int16_t>& samples, size_t settle_source, double settle_s,
+    const AudioFrontendConfig& config = alarm_config::FrontendConfig());
 inline int64_t FrameEndSample(int64_t frame) { return 480 + kFrameSamples * frame; }
 
 // Labelled windows of kWindowFrames frames, int8 features flattened.
@@ -43,7 +50,10 @@ WindowLabel LabelWindow(const Clip& clip, int64_t begin, int64_t end);
 // Cuts windows ending every `stride` frames, starting once the front end's
 // noise estimate has settled (2 s), labelled by LabelWindow; ambiguous
 // windows are skipped.
-void AddWindows(const Clip& clip, int stride, WindowSet& out);
+// With settle_s > 0 the features are ComputeSettledFeatures' over the clip's
+// first second (background in every clip DatasetOptions makes: alarm onsets
+// are at 1 s or later; a decoy may start sooner).
+void AddWindows(const Clip& clip, int stride, WindowSet& out, double settle_s = 0.0);
 
 // Training data: `clips` clips of `seconds` each, half with an alarm (T3 or
 // T4, SNR uniform in [snr_low, snr_high] dB, onset anywhere) and half
@@ -57,6 +67,9 @@ struct DatasetOptions {
   // Of the background clips, those with a decoy beep train (RandomDecoy) mixed
   // in at an alarm's SNR: near misses the network must learn to reject.
   double decoy_fraction = 0.0;
+  // Seconds of the clip's first second, repeated, that the front end hears
+  // before the clip (AddWindows): 0 starts every clip from a reset front end.
+  double settle_s = 0.0;
   uint64_t seed = 1;
   int threads = 0;  // clips made in parallel (0: one per core); same set on any count
 };

@@ -117,6 +117,12 @@ int main(int argc, char** argv) {
                    "outside the standard)")
       ->check(CLI::Range(0.0, 1.0));
   train
+      ->add_option("--settle", train_options.data.settle_s,
+                   "Seconds of each clip's first second, repeated, that the front end hears "
+                   "before the clip (a settled noise estimate, as on a listening device); 0: "
+                   "from a reset")
+      ->check(CLI::Range(0.0, 600.0));
+  train
       ->add_option("--network", train_options.network,
                    "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
                    "T4's beeps, 400k MACs)")

@@ -228,6 +228,8 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
       {"train_alarm_windows", positives},
       {"hard_negative_windows", mined},
       {"speed_spread", options.speed_spread},
+      {"settle_s", options.data.settle_s},
+      {"noise_slowdown", alarm_config::kNoiseSlowdown},
       {"network", options.network == AlarmNetwork::kTemporal ? "temporal" : "compact"},
       {"validation_windows", validation_set.count()},
       {"parameters", network->ParameterCount()},
