@@ -76,9 +76,7 @@ WindowLabel LabelWindow(const Clip& clip, int64_t begin, int64_t end) {
 }
 
 void AddWindows(const Clip& clip, int stride, WindowSet& out, double settle_s) {
-  const std::vector<int8_t> features =
-      settle_s > 0 ? ComputeSettledFeatures(clip.samples, kSampleRate, settle_s)
-                   : ComputeFeatures(clip.samples);
+  const std::vector<int8_t> features = ComputeSettledFeatures(clip.samples, kSampleRate, settle_s);
   const int64_t frames = static_cast<int64_t>(features.size()) / kChannels;
   for (int64_t last = alarm_config::kWarmupFrames + kWindowFrames - 1; last < frames;
        last += stride) {
