@@ -125,11 +125,13 @@ int main(int argc, char** argv) {
   train
       ->add_option("--network", train_options.network,
                    "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
-                   "T4's beeps, 400k MACs)")
+                   "T4's beeps, 400k MACs) or fine (40 ms steps into the second convolution, "
+                   "590k MACs)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, AlarmNetwork>{
               {AlarmNetworkName(AlarmNetwork::kCompact), AlarmNetwork::kCompact},
-              {AlarmNetworkName(AlarmNetwork::kTemporal), AlarmNetwork::kTemporal}},
+              {AlarmNetworkName(AlarmNetwork::kTemporal), AlarmNetwork::kTemporal},
+              {AlarmNetworkName(AlarmNetwork::kFine), AlarmNetwork::kFine}},
           CLI::ignore_case));
   train
       ->add_option("--speed-spread", train_options.speed_spread,

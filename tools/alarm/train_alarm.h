@@ -18,9 +18,21 @@ namespace picoml::alarm {
 //     Conv 32 3x1 /2 -> Conv 32 3x1 /2 -> Conv 32 10x1 -> mean -> Dense 2 ->
 //     Softmax. Keeps 80 ms steps over a 0.42 s field for the 0.1 s beeps of
 //     T4; about 20k parameters, 400k MACs.
-enum class AlarmNetwork { kCompact, kTemporal };
+//   kFine: as kTemporal, but the first pool halves only the bands, so the
+//     second convolution sees 40 ms steps (a T4 beep and its gap are 2-3
+//     steps each instead of about one): Conv 8 3x4 /(2, 4) -> MaxPool 1x2 ->
+//     Conv 16 5x5 -> Conv 32 3x1 /2 (three times) -> Conv 32 11x1 -> mean ->
+//     Dense 2 -> Softmax. About 590k MACs.
+enum class AlarmNetwork { kCompact, kTemporal, kFine };
 inline const char* AlarmNetworkName(AlarmNetwork network) {
-  return network == AlarmNetwork::kTemporal ? "temporal" : "compact";
+  switch (network) {
+    case AlarmNetwork::kTemporal:
+      return "temporal";
+    case AlarmNetwork::kFine:
+      return "fine";
+    default:
+      return "compact";
+  }
 }
 
 struct AlarmTrainOptions {
