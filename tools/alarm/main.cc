@@ -122,17 +122,14 @@ int main(int argc, char** argv) {
                    "before the clip (a settled noise estimate, as on a listening device); 0: "
                    "from a reset")
       ->check(CLI::Range(0.0, 600.0));
+  std::map<std::string, AlarmNetwork> network_names;
+  for (AlarmNetwork network : kAlarmNetworks) network_names[AlarmNetworkName(network)] = network;
   train
       ->add_option("--network", train_options.network,
                    "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
                    "T4's beeps, 400k MACs) or fine (40 ms steps into the second convolution, "
                    "590k MACs)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AlarmNetwork>{
-              {AlarmNetworkName(AlarmNetwork::kCompact), AlarmNetwork::kCompact},
-              {AlarmNetworkName(AlarmNetwork::kTemporal), AlarmNetwork::kTemporal},
-              {AlarmNetworkName(AlarmNetwork::kFine), AlarmNetwork::kFine}},
-          CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(network_names, CLI::ignore_case));
   train
       ->add_option("--speed-spread", train_options.speed_spread,
                    "Play each training background segment at a random speed in [1/(1+S), 1+S] "

@@ -24,15 +24,20 @@ namespace picoml::alarm {
 //     Conv 16 5x5 -> Conv 32 3x1 /2 (three times) -> Conv 32 11x1 -> mean ->
 //     Dense 2 -> Softmax. About 590k MACs.
 enum class AlarmNetwork { kCompact, kTemporal, kFine };
+// Every network, for option parsing: a new enumerator goes here and in the
+// switch below (which has no default, so the compiler names a missing case).
+inline constexpr AlarmNetwork kAlarmNetworks[] = {AlarmNetwork::kCompact, AlarmNetwork::kTemporal,
+                                                  AlarmNetwork::kFine};
 inline const char* AlarmNetworkName(AlarmNetwork network) {
   switch (network) {
+    case AlarmNetwork::kCompact:
+      return "compact";
     case AlarmNetwork::kTemporal:
       return "temporal";
     case AlarmNetwork::kFine:
       return "fine";
-    default:
-      return "compact";
   }
+  return "compact";
 }
 
 struct AlarmTrainOptions {
