@@ -263,5 +263,92 @@ TEST(AlarmGenerator, SpeedSpreadChangesBackgroundsOnlyWhenSet) {
   EXPECT_EQ(spread.Make(5 * kSampleRate, c), before);
 }
 
+// A decoy sounding with the alarm (training augmentation). Dry signals draw
+// nothing from the Rng, so a clip made with the overlay and one made without
+// it from the same seed share their background (and alarm); each clip is
+// scaled to its level, so the two differ by a factor `k` wherever the decoy
+// is silent, and B / k - A is the decoy.
+struct OverlayPair {
+  std::vector<double> a, b;  // without, with the overlay
+  std::vector<Interval> decoy_beeps;
+  double k = 0.0;
+};
+
+OverlayPair MakeOverlayPair(const AlarmParams* alarm, const Overlay& overlay, int64_t length,
+                            Clip* with = nullptr) {
+  const BackgroundLibrary library = NoiseLibrary(21);
+  Rng ra(77), rb(77);
+  const Clip a = MakeClip(library, length, alarm, 10.0, -20.0, ra);
+  const Clip b = MakeClip(library, length, alarm, 10.0, -20.0, rb, overlay);
+  OverlayPair pair;
+  pair.a.assign(a.samples.begin(), a.samples.end());
+  pair.b.assign(b.samples.begin(), b.samples.end());
+  pair.decoy_beeps = BeepIntervals(overlay.params, length);
+  std::vector<bool> decoy(static_cast<size_t>(length), false);
+  for (const Interval& beep : pair.decoy_beeps)
+    for (int64_t i = beep.begin; i < beep.end; ++i) decoy[i] = true;
+  double ab = 0.0, aa = 0.0;
+  for (int64_t i = 0; i < length; ++i)
+    if (!decoy[i]) ab += pair.a[i] * pair.b[i], aa += pair.a[i] * pair.a[i];
+  pair.k = ab / aa;
+  if (with) *with = b;
+  return pair;
+}
+
+AlarmParams DryDecoy() {
+  AlarmParams decoy;
+  decoy.pattern = Pattern::kT4;
+  decoy.timing_scale = 2.0;  // 0.2 s beeps
+  decoy.frequency_hz = 2000.0;
+  decoy.onset_s = 0.2;
+  return decoy;
+}
+
+TEST(AlarmGenerator, OverlayIsMixedAtItsSnrOverTheBackground) {
+  const int64_t length = 6 * kSampleRate;
+  for (const double snr : {0.0, -6.0}) {
+    const OverlayPair p = MakeOverlayPair(nullptr, Overlay{DryDecoy(), snr}, length);
+    double signal = 0.0, noise = 0.0;
+    int64_t signal_n = 0, noise_n = 0;
+    for (const Interval& beep : p.decoy_beeps)
+      for (int64_t i = beep.begin; i < beep.end; ++i, ++signal_n) {
+        const double d = p.b[i] / p.k - p.a[i];
+        signal += d * d;
+      }
+    for (int64_t i = p.decoy_beeps.front().begin; i < length; ++i, ++noise_n)
+      noise += p.a[i] * p.a[i];
+    EXPECT_NEAR(10 * std::log10((signal / signal_n) / (noise / noise_n)), snr, 0.2);
+  }
+}
+
+TEST(AlarmGenerator, OverlayLeavesTheAlarmAndItsLabelsAlone) {
+  const int64_t length = 6 * kSampleRate;
+  AlarmParams alarm;  // T3 at 3.1 kHz, dry
+  alarm.onset_s = 1.0;
+  Clip with;
+  const OverlayPair p = MakeOverlayPair(&alarm, Overlay{DryDecoy(), 0.0}, length, &with);
+  EXPECT_TRUE(with.has_alarm);
+  const std::vector<Interval> expected = BeepIntervals(alarm, length);
+  ASSERT_EQ(with.beeps.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(with.beeps[i].begin, expected[i].begin);
+    EXPECT_EQ(with.beeps[i].end, expected[i].end);
+  }
+  // Where the decoy is silent, background and alarm are in the same ratio
+  // as without it (the alarm's gain is set against the background alone):
+  // only int16 rounding tells the clips apart.
+  std::vector<bool> decoy(static_cast<size_t>(length), false);
+  for (const Interval& beep : p.decoy_beeps)
+    for (int64_t i = beep.begin; i < beep.end; ++i) decoy[i] = true;
+  double residual = 0.0, power = 0.0, in_decoy = 0.0;
+  for (int64_t i = 0; i < length; ++i) {
+    const double d = p.b[i] / p.k - p.a[i];
+    (decoy[i] ? in_decoy : residual) += d * d;
+    if (!decoy[i]) power += p.a[i] * p.a[i];
+  }
+  EXPECT_LT(residual / power, 1e-5);
+  EXPECT_GT(in_decoy, 1000 * residual);  // and the decoy is there
+}
+
 }  // namespace
 }  // namespace picoml::alarm

@@ -105,8 +105,25 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
     AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
     alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
     const double snr = rng.Uniform(options.snr_low, options.snr_high);
-    AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out,
-               options.settle_s);
+    // Drawn only when asked for, so that the clips of recipes without it stay
+    // the same.
+    if (options.alarm_decoy_fraction > 0.0 && rng.Chance(options.alarm_decoy_fraction)) {
+      Overlay decoy{RandomDecoy(rng), 0.0};
+      decoy.params.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
+      decoy.snr_db = snr - rng.Uniform(0.0, 10.0);
+      // Apart in pitch (a microwave's 2.4 kHz beside a 3.1 kHz sounder): at
+      // one pitch the two trains merge into beeps of neither pattern, and
+      // calling that an alarm would teach the network to fire on decoys.
+      const double ratio = decoy.params.frequency_hz / alarm.frequency_hz;
+      if (ratio > 1.0 / 1.2 && ratio < 1.2)
+        decoy.params.frequency_hz =
+            alarm.frequency_hz * (rng.Chance(0.5) ? rng.Uniform(0.6, 0.8) : rng.Uniform(1.2, 1.45));
+      AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng, decoy), options.stride, out,
+                 options.settle_s);
+    } else {
+      AddWindows(MakeClip(backgrounds, length, &alarm, snr, level, rng), options.stride, out,
+                 options.settle_s);
+    }
   } else if (rng.Chance(options.decoy_fraction)) {
     AlarmParams decoy = RandomDecoy(rng);
     decoy.onset_s = rng.Uniform(0.0, options.seconds - 1.0);

@@ -67,6 +67,11 @@ struct DatasetOptions {
   // Of the background clips, those with a decoy beep train (RandomDecoy) mixed
   // in at an alarm's SNR: near misses the network must learn to reject.
   double decoy_fraction = 0.0;
+  // Of the alarm clips, those with a decoy beep train sounding too, 0-10 dB
+  // below the alarm: an appliance beeping while the alarm sounds must not
+  // hide it (session 11: with decoys only in background clips, a microwave's
+  // beeps over a T4 group taught the network to answer "background").
+  double alarm_decoy_fraction = 0.0;
   // Seconds of the clip's first second, repeated, that the front end hears
   // before the clip (AddWindows): 0 starts every clip from a reset front end.
   double settle_s = 0.0;

@@ -289,10 +289,23 @@ std::vector<int16_t> ToInt16(const std::vector<float>& x, double gain) {
   return out;
 }
 
-Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
-              double snr_db, double level_dbfs, Rng& rng) {
+namespace {
+
+Clip Mix(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
+         double snr_db, double level_dbfs, Rng& rng, const Overlay* overlay) {
   Clip clip;
   std::vector<float> mix = backgrounds.Make(length, rng, &clip.background);
+  // Both signals' gains are set against the background alone.
+  std::vector<float> overlay_layer;
+  if (overlay != nullptr) {
+    const std::vector<Interval> beeps = BeepIntervals(overlay->params, length);
+    if (!beeps.empty()) {
+      overlay_layer = mix;
+      MixAtSnr(overlay_layer, SynthesizeAlarm(overlay->params, length, rng), beeps,
+               overlay->snr_db);
+      for (size_t i = 0; i < mix.size(); ++i) overlay_layer[i] -= mix[i];
+    }
+  }
   if (alarm != nullptr) {
     clip.has_alarm = true;
     clip.params = *alarm;
@@ -301,9 +314,22 @@ Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmP
     if (!clip.beeps.empty())
       MixAtSnr(mix, SynthesizeAlarm(*alarm, length, rng), clip.beeps, snr_db);
   }
+  for (size_t i = 0; i < overlay_layer.size(); ++i) mix[i] += overlay_layer[i];
   const double rms = std::sqrt(std::max(Power(mix), 1e-20));
   clip.samples = ToInt16(mix, std::pow(10.0, level_dbfs / 20.0) / rms);
   return clip;
+}
+
+}  // namespace
+
+Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
+              double snr_db, double level_dbfs, Rng& rng) {
+  return Mix(backgrounds, length, alarm, snr_db, level_dbfs, rng, nullptr);
+}
+
+Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
+              double snr_db, double level_dbfs, Rng& rng, const Overlay& overlay) {
+  return Mix(backgrounds, length, alarm, snr_db, level_dbfs, rng, &overlay);
 }
 
 }  // namespace picoml::alarm

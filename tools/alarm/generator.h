@@ -158,6 +158,18 @@ struct Clip {
 Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
               double snr_db, double level_dbfs, Rng& rng);
 
+// Another beep train sounding with the alarm (training augmentation): a decoy
+// (RandomDecoy) at `snr_db` over the background alone. Its beeps are not the
+// alarm's: the clip's `beeps` (and so the window labels) stay the alarm's.
+struct Overlay {
+  AlarmParams params;
+  double snr_db = 0.0;
+};
+// MakeClip with `overlay` mixed in too; the alarm's SNR is still over the
+// background alone, so it means what it means without the overlay.
+Clip MakeClip(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams* alarm,
+              double snr_db, double level_dbfs, Rng& rng, const Overlay& overlay);
+
 std::vector<int16_t> ToInt16(const std::vector<float>& x, double gain);
 
 }  // namespace picoml::alarm

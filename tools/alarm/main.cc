@@ -117,6 +117,11 @@ int main(int argc, char** argv) {
                    "outside the standard)")
       ->check(CLI::Range(0.0, 1.0));
   train
+      ->add_option("--alarm-decoys", train_options.data.alarm_decoy_fraction,
+                   "Fraction of alarm clips with a decoy beep train sounding too, 0-10 dB below "
+                   "the alarm (the windows stay labelled by the alarm's beeps)")
+      ->check(CLI::Range(0.0, 1.0));
+  train
       ->add_option("--settle", train_options.data.settle_s,
                    "Seconds of each clip's first second, repeated, that the front end hears "
                    "before the clip (a settled noise estimate, as on a listening device); 0: "

@@ -235,6 +235,8 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
                             {"hard_negative_windows", mined},
                             {"speed_spread", options.speed_spread},
                             {"settle_s", options.data.settle_s},
+                            {"decoys", options.data.decoy_fraction},
+                            {"alarm_decoys", options.data.alarm_decoy_fraction},
                             {"noise_slowdown", alarm_config::kNoiseSlowdown},
                             {"network", AlarmNetworkName(options.network)},
                             {"validation_windows", validation_set.count()},
