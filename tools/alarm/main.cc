@@ -46,6 +46,18 @@ void WriteWav(const std::string& path, const std::vector<int16_t>& samples) {
   host::WriteFileAtomically(path, bytes.data(), bytes.size());
 }
 
+// Creates the folder that `path` goes in (none for a bare file name). Called
+// before a long run, so that a path that cannot be written fails at once,
+// not after an hour of tuning.
+void MakeParentFolder(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  host::WriteFileAtomically(path, text.data(), text.size());
+}
+
 // A float setting as the decimal it was written as (0.3, not 0.30000001).
 double AsDecimal(float value) { return std::round(static_cast<double>(value) * 1e6) / 1e6; }
 
@@ -251,6 +263,8 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("{}: {} with softmax beta {}\n", temper_out, temper_in, temper_beta);
     }
     if (tune->parsed()) {
+      MakeParentFolder(thresholds_out);
+      if (!traces_out.empty()) MakeParentFolder(traces_out);
       const BackgroundLibrary backgrounds =
           BackgroundLibrary::Load(SplitDir(background_dir, tune_split));
       CnnDetector cnn(models, DefaultAlarmStreamConfig());
@@ -264,9 +278,8 @@ int main(int argc, char** argv) {
                           {"cnn_tune_recall", r.cnn_recall},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
-      std::filesystem::create_directories(std::filesystem::path(thresholds_out).parent_path());
-      std::ofstream(thresholds_out) << j.dump(2) << '\n';
-      if (!traces_out.empty()) std::ofstream(traces_out) << r.cnn_traces.dump() << '\n';
+      WriteText(thresholds_out, j.dump(2) + '\n');
+      if (!traces_out.empty()) WriteText(traces_out, r.cnn_traces.dump() + '\n');
       std::cout << fmt::format(
           "Thresholds ({} data): CNN {:.3f} averaged over {} inferences (recall {:.3f}), "
           "Goertzel {:.2f} (recall {:.3f}) -> {}\n",
@@ -274,6 +287,7 @@ int main(int argc, char** argv) {
           r.goertzel_recall, thresholds_out);
     }
     if (eval->parsed()) {
+      MakeParentFolder(results_out);
       const BackgroundLibrary backgrounds =
           BackgroundLibrary::Load(SplitDir(background_dir, "test"));
       double goertzel_threshold = GoertzelConfig().ratio_threshold;
@@ -320,10 +334,9 @@ int main(int argc, char** argv) {
                                      std::max(1, cnn.model_count() - 1) / cnn.inference_count()},
                           {"results", nlohmann::json::array()}};
       for (const auto& r : results) j["results"].push_back(ResultToJson(r));
-      std::filesystem::create_directories(std::filesystem::path(results_out).parent_path());
-      std::ofstream(results_out + ".json") << j.dump(2) << '\n';
+      WriteText(results_out + ".json", j.dump(2) + '\n');
       const std::string table = ResultsTable(results);
-      std::ofstream(results_out + ".md") << table;
+      WriteText(results_out + ".md", table);
       std::cout << table;
     }
   } catch (const CLI::ParseError& e) {
