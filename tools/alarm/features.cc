@@ -93,6 +93,13 @@ void AddWindows(const Clip& clip, int stride, WindowSet& out, double settle_s) {
 
 namespace {
 
+// A decoy starting anywhere in a clip of `seconds` but its last second.
+AlarmParams DecoyInClip(Rng& rng, double seconds) {
+  AlarmParams decoy = RandomDecoy(rng);
+  decoy.onset_s = rng.Uniform(0.0, seconds - 1.0);
+  return decoy;
+}
+
 // Clip `index` of a data set: its own random stream, derived from the set's
 // seed and the index alone, so that clips can be made in any order and on
 // any number of threads and the set stays the same.
@@ -108,8 +115,7 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
     // Drawn only when asked for, so that the clips of recipes without it stay
     // the same.
     if (options.alarm_decoy_fraction > 0.0 && rng.Chance(options.alarm_decoy_fraction)) {
-      Overlay decoy{RandomDecoy(rng), 0.0};
-      decoy.params.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
+      Overlay decoy{DecoyInClip(rng, options.seconds), 0.0};
       decoy.snr_db = snr - rng.Uniform(0.0, 10.0);
       // Apart in pitch (a microwave's 2.4 kHz beside a 3.1 kHz sounder): at
       // one pitch the two trains merge into beeps of neither pattern, and
@@ -125,8 +131,7 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
                  options.settle_s);
     }
   } else if (rng.Chance(options.decoy_fraction)) {
-    AlarmParams decoy = RandomDecoy(rng);
-    decoy.onset_s = rng.Uniform(0.0, options.seconds - 1.0);
+    const AlarmParams decoy = DecoyInClip(rng, options.seconds);
     const double snr = rng.Uniform(options.snr_low, options.snr_high);
     Clip clip = MakeClip(backgrounds, length, &decoy, snr, level, rng);
     clip.has_alarm = false;  // heard, but every window is background

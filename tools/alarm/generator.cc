@@ -181,15 +181,20 @@ double Power(const std::vector<float>& x, const std::vector<Interval>& intervals
   return count == 0 ? 0.0 : sum / static_cast<double>(count);
 }
 
-double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
-                const std::vector<Interval>& beeps, double snr_db) {
+double SnrGain(const std::vector<float>& background, const std::vector<float>& alarm,
+               const std::vector<Interval>& beeps, double snr_db) {
   if (alarm.size() != background.size() || beeps.empty())
     throw std::invalid_argument("MixAtSnr: alarm and background differ in length, or no beeps");
   const std::vector<Interval> span = {
       {beeps.front().begin, static_cast<int64_t>(background.size())}};
   const double signal = Power(alarm, beeps);
   const double noise = std::max(Power(background, span), 1e-20);
-  const double gain = std::sqrt(noise / signal * std::pow(10.0, snr_db / 10.0));
+  return std::sqrt(noise / signal * std::pow(10.0, snr_db / 10.0));
+}
+
+double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
+                const std::vector<Interval>& beeps, double snr_db) {
+  const double gain = SnrGain(background, alarm, beeps, snr_db);
   for (size_t i = 0; i < background.size(); ++i)
     background[i] = static_cast<float>(background[i] + gain * alarm[i]);
   return gain;
@@ -295,15 +300,15 @@ Clip Mix(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams
          double snr_db, double level_dbfs, Rng& rng, const Overlay* overlay) {
   Clip clip;
   std::vector<float> mix = backgrounds.Make(length, rng, &clip.background);
-  // Both signals' gains are set against the background alone.
-  std::vector<float> overlay_layer;
+  // Both signals' gains are set against the background alone: the overlay
+  // is added after the alarm.
+  std::vector<float> overlay_signal;
+  double overlay_gain = 0.0;
   if (overlay != nullptr) {
     const std::vector<Interval> beeps = BeepIntervals(overlay->params, length);
     if (!beeps.empty()) {
-      overlay_layer = mix;
-      MixAtSnr(overlay_layer, SynthesizeAlarm(overlay->params, length, rng), beeps,
-               overlay->snr_db);
-      for (size_t i = 0; i < mix.size(); ++i) overlay_layer[i] -= mix[i];
+      overlay_signal = SynthesizeAlarm(overlay->params, length, rng);
+      overlay_gain = SnrGain(mix, overlay_signal, beeps, overlay->snr_db);
     }
   }
   if (alarm != nullptr) {
@@ -314,7 +319,8 @@ Clip Mix(const BackgroundLibrary& backgrounds, int64_t length, const AlarmParams
     if (!clip.beeps.empty())
       MixAtSnr(mix, SynthesizeAlarm(*alarm, length, rng), clip.beeps, snr_db);
   }
-  for (size_t i = 0; i < overlay_layer.size(); ++i) mix[i] += overlay_layer[i];
+  for (size_t i = 0; i < overlay_signal.size(); ++i)
+    mix[i] = static_cast<float>(mix[i] + overlay_gain * overlay_signal[i]);
   const double rms = std::sqrt(std::max(Power(mix), 1e-20));
   clip.samples = ToInt16(mix, std::pow(10.0, level_dbfs / 20.0) / rms);
   return clip;

@@ -91,9 +91,11 @@ std::vector<float> Convolve(const std::vector<float>& signal, const std::vector<
 // Mean square of `x` over the samples inside `intervals` (all when empty).
 double Power(const std::vector<float>& x, const std::vector<Interval>& intervals = {});
 
-// Scales `alarm` so that its power during beeps over the background's power
-// from the first beep to the end is `snr_db`, and adds it to `background`.
-// Returns the gain applied to the alarm.
+// The gain that puts `alarm`'s power during beeps at `snr_db` over the
+// background's power from the first beep to the end.
+double SnrGain(const std::vector<float>& background, const std::vector<float>& alarm,
+               const std::vector<Interval>& beeps, double snr_db);
+// Adds `alarm` times SnrGain to `background`; returns that gain.
 double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
                 const std::vector<Interval>& beeps, double snr_db);
 
