@@ -1,10 +1,8 @@
 // The picoml command line as a user meets it: exit codes, one-line errors,
 // the JSON it prints. Runs the built executable.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,17 +10,14 @@
 #include <string>
 
 #include "host/tflite_builder.h"
+#include "support/run_command.h"
 
 namespace picoml {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using Result = test::CommandResult;
 
 // A folder of this test's own: ctest runs tests in parallel.
 fs::path TestDir() {
@@ -34,19 +29,8 @@ fs::path TestDir() {
 }
 
 Result Picoml(const std::string& args) {
-  const std::string err_path = (TestDir() / "stderr.txt").string();
-  const std::string command =
-      std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args + " 2>" + err_path;
-  Result r{};
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  return r;
+  return test::RunCommand(std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args,
+                          (TestDir() / "stderr.txt").string());
 }
 
 fs::path Temp(const std::string& name) { return TestDir() / name; }

@@ -2,9 +2,7 @@
 // RGB converted to gray, and clear errors (exit 1) for a wrong size, a
 // corrupt PNG and a model that is not int8. Runs the built executable.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/gil.hpp>
 #include <boost/gil/extension/io/png.hpp>
 #include <cstdio>
@@ -20,16 +18,14 @@
 #include "picoml/io.h"
 #include "picoml/op_resolver.h"
 #include "support/model_runner.h"
+#include "support/run_command.h"
 
 namespace picoml::host {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string out, err;
-};
+using Result = test::CommandResult;
 
 fs::path Dir() {
   const fs::path dir = fs::temp_directory_path() / "picoml_predict_test";
@@ -38,18 +34,8 @@ fs::path Dir() {
 }
 
 Result Picoml(const std::string& args) {
-  const fs::path binary = fs::path(PICOML_BINARY_DIR) / "tools/picoml";
-  const std::string err_path = (Dir() / "stderr.txt").string();
-  Result r{};
-  FILE* pipe = popen((binary.string() + " " + args + " 2>" + err_path).c_str(), "r");
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  return r;
+  return test::RunCommand((fs::path(PICOML_BINARY_DIR) / "tools/picoml").string() + " " + args,
+                          (Dir() / "stderr.txt").string());
 }
 
 // 5x4 grayscale input (width 5, height 4) -> conv 3 filters 2x2 ReLU -> mean

@@ -21,30 +21,13 @@
 #include "alarm/generator.h"
 #include "host/int8_export.h"
 #include "host/model_file.h"
+#include "host/wav.h"
 #ifdef PICOML_ALARM_TRAINING
 #include "alarm/train_alarm.h"
 #endif
 
 namespace picoml::alarm {
 namespace {
-
-// A 16 kHz mono 16-bit PCM WAV file.
-void WriteWav(const std::string& path, const std::vector<int16_t>& samples) {
-  std::vector<uint8_t> bytes;
-  auto put = [&bytes](uint32_t v, int n) {
-    for (int i = 0; i < n; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  };
-  const uint32_t data = static_cast<uint32_t>(samples.size() * 2);
-  bytes.insert(bytes.end(), {'R', 'I', 'F', 'F'});
-  put(36 + data, 4);
-  bytes.insert(bytes.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
-  put(16, 4), put(1, 2), put(1, 2), put(kSampleRate, 4), put(kSampleRate * 2, 4), put(2, 2),
-      put(16, 2);
-  bytes.insert(bytes.end(), {'d', 'a', 't', 'a'});
-  put(data, 4);
-  for (int16_t s : samples) put(static_cast<uint16_t>(s), 2);
-  host::WriteFileAtomically(path, bytes.data(), bytes.size());
-}
 
 // Creates the folder that `path` goes in (none for a bare file name). Called
 // before a long run, so that a path that cannot be written fails at once,
@@ -244,13 +227,13 @@ int main(int argc, char** argv) {
                           &alarm, snr, -25.0, rng);
         const std::string path =
             fmt::format("{}/alarm-{}-{}.wav", gen_out, PatternName(alarm.pattern), i);
-        WriteWav(path, c.clip.samples);
+        picoml::host::WriteWav(path, c.clip.samples, kSampleRate);
         std::cout << fmt::format(
             "{}: {} at {:.0f} Hz, onset {:.2f} s, SNR {:+g} dB, RT60 {:.2f} s\n", path,
             PatternName(alarm.pattern), alarm.frequency_hz, alarm.onset_s, snr, alarm.rt60_s);
       }
       const Clip quiet = MakeClip(backgrounds, 20 * kSampleRate, nullptr, 0, -25.0, rng);
-      WriteWav(gen_out + "/background.wav", quiet.samples);
+      picoml::host::WriteWav(gen_out + "/background.wav", quiet.samples, kSampleRate);
       std::cout << gen_out << "/background.wav: 20 s, no alarm\n";
     }
 #ifdef PICOML_ALARM_TRAINING
@@ -312,7 +295,7 @@ int main(int argc, char** argv) {
                                                              double time_s,
                                                              const std::vector<int16_t>& audio) {
           const std::string path = fmt::format("{}/{}-{:09.2f}s.wav", dump_dir, detector, time_s);
-          WriteWav(path, audio);
+          picoml::host::WriteWav(path, audio, kSampleRate);
           std::cerr << "false alarm: " << path << std::endl;
         };
       }

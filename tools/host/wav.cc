@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sndfile.h>
 
+#include <cstdio>
+
 #include "host/model_file.h"
 
 namespace picoml::host {
@@ -55,6 +57,28 @@ WavAudio ReadWav(const std::string& path, int required_rate_hz) {
     audio.notes.push_back(fmt::format("truncated: the header announces {} frames, {} were read",
                                       info.frames, read_frames));
   return audio;
+}
+
+void WriteWav(const std::string& path, const std::vector<int16_t>& samples, int sample_rate_hz) {
+  const std::string temporary = path + ".tmp";
+  SF_INFO info{};
+  info.samplerate = sample_rate_hz;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* file = sf_open(temporary.c_str(), SFM_WRITE, &info);
+  if (file == nullptr)
+    throw Error(fmt::format("cannot write audio file '{}': {}", temporary, sf_strerror(nullptr)));
+  const sf_count_t written =
+      sf_write_short(file, samples.data(), static_cast<sf_count_t>(samples.size()));
+  const std::string write_error = sf_strerror(file);
+  if (sf_close(file) != 0 || written != static_cast<sf_count_t>(samples.size())) {
+    std::remove(temporary.c_str());
+    throw Error(fmt::format("cannot write audio file '{}': {}", temporary, write_error));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw Error(fmt::format("cannot rename '{}' to '{}'", temporary, path));
+  }
 }
 
 }  // namespace picoml::host

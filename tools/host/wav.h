@@ -1,4 +1,5 @@
-// Host WAV reading for the audio tools and tests (libsndfile underneath).
+// Host WAV reading and writing for the audio tools and tests (libsndfile
+// underneath).
 // The audio front end wants 16 kHz mono int16: 16-bit files are used as they
 // are; other integer or float sample formats are converted by libsndfile;
 // stereo (or more channels) is mixed down by averaging; any other rate is
@@ -26,6 +27,12 @@ struct WavAudio {
 // not audio, no samples, a rate other than `required_rate_hz` (0 = any).
 // A file shorter than its header says is read as far as it goes, with a note.
 WavAudio ReadWav(const std::string& path, int required_rate_hz = 16000);
+
+// Writes mono 16-bit PCM WAV at `sample_rate_hz`, atomically (a temporary
+// file beside `path`, then a rename): a reader never sees half a file.
+// Throws host::Error naming the file when it cannot be written.
+void WriteWav(const std::string& path, const std::vector<int16_t>& samples,
+              int sample_rate_hz = 16000);
 
 }  // namespace picoml::host
 

@@ -1,0 +1,233 @@
+// picoml-alarm as a user runs it: the built executable on a small background
+// library of noise and a small model, checking exit codes, the files each
+// subcommand writes and the errors it gives. The detection figures
+// themselves are tested on the library code (evaluate_test.cc); here the
+// question is whether the commands carry them to disk.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "host/tflite_builder.h"
+#include "host/wav.h"
+#include "support/run_command.h"
+
+namespace picoml::alarm {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Result = test::CommandResult;
+
+// Each test works in a folder of its own (ctest runs tests in parallel),
+// removed afterwards unless the test failed.
+class AlarmCli : public testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("picoml_alarm_cli_" + std::to_string(getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Runs picoml-alarm in `dir` (so that bare file names land there).
+Result Alarm(const fs::path& dir, const std::string& args) {
+  return test::RunCommand(
+      "cd '" + dir.string() + "' && " + PICOML_BINARY_DIR + "/tools/alarm/picoml-alarm " + args,
+      (dir / "stderr.txt").string());
+}
+
+// backgrounds/{train,val,test}/noise.wav: 5 s of white noise each, a
+// different sequence per split.
+fs::path NoiseBackgrounds(const fs::path& dir) {
+  const fs::path root = dir / "backgrounds";
+  uint32_t x = 12345;
+  for (const char* split : {"train", "val", "test"}) {
+    fs::create_directories(root / split);
+    std::vector<int16_t> samples(5 * 16000);
+    for (int16_t& s : samples) {
+      x = x * 1664525u + 1013904223u;
+      s = static_cast<int16_t>(static_cast<int32_t>(x >> 16) / 16 - 2048);
+    }
+    host::WriteWav((root / split / "noise.wav").string(), samples);
+  }
+  return root;
+}
+
+// The alarm models' shape, 200 frames x 40 features, into a FULLY_CONNECTED
+// layer with two outputs: "background" 0 and "alarm" rising with the sum of
+// the features, so louder audio scores higher. Enough for the commands to
+// run the stream classifier end to end; it detects nothing in particular.
+fs::path LoudnessModel(const fs::path& dir) {
+  constexpr int kInputs = 200 * 40;
+  host::TfliteBuilder b;
+  host::TensorSpec input;
+  input.shape = {1, kInputs};
+  input.scales = {1.0f / 64};
+  input.zero_points = {-128};
+  host::TensorSpec weights;
+  weights.shape = {2, kInputs};
+  // 8000 features at their middle (128 above the zero point) sum to 0.5.
+  weights.scales = {0.5f * 64 / (kInputs * 128)};
+  weights.zero_points = {0};
+  std::vector<int8_t> w(2 * kInputs, 0);
+  for (int i = kInputs; i < 2 * kInputs; ++i) w[i] = 1;
+  weights.data = host::ToBytes(w);
+  host::TensorSpec output;
+  output.shape = {1, 2};
+  output.scales = {1.0f / 256};  // scores in [0, 1), as a softmax's
+  output.zero_points = {-128};
+  const int in = b.AddTensor(input), wt = b.AddTensor(weights), out = b.AddTensor(output);
+  host::OperatorSpec fc;
+  fc.code = BuiltinOperator::kFullyConnected;
+  fc.inputs = {in, wt, -1};
+  fc.outputs = {out};
+  fc.options_type = schema::BuiltinOptionsType::kFullyConnectedOptions;
+  fc.options = {host::OptionField::Int8(schema::fully_connected_options::kFusedActivation, 0)};
+  b.AddOperator(fc);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const std::vector<uint8_t> bytes = b.Build();
+  const fs::path path = dir / "loudness.tflite";
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+// Output files given as bare names land in the working folder (they once
+// failed after the whole run, creating the folder ''), and the files hold
+// what the next command reads: tune's thresholds feed eval.
+TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
+  const fs::path& dir = dir_;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const std::string model = LoudnessModel(dir).string();
+
+  const Result tune = Alarm(dir, common + "tune --model '" + model +
+                                     "' --out t.json --traces tr.json --clips-per-snr 1 "
+                                     "--hours 0.01");
+  ASSERT_EQ(tune.exit_code, 0) << tune.err;
+  const auto thresholds = nlohmann::json::parse(ReadText(dir / "t.json"));
+  EXPECT_EQ(thresholds["models"], nlohmann::json::array({"loudness.tflite"}));
+  EXPECT_EQ(thresholds["split"], "val");
+  EXPECT_GE(thresholds["cnn_threshold"].get<double>(), 0.0);
+  EXPECT_LE(thresholds["cnn_threshold"].get<double>(), 1.0);
+  EXPECT_GE(thresholds["cnn_average_inferences"].get<int>(), 1);
+  const auto traces = nlohmann::json::parse(ReadText(dir / "tr.json"));
+  EXPECT_EQ(traces["clips"].size(), 5u);  // one per SNR, +20 to -5 dB
+  EXPECT_FALSE(traces["background"]["scores"].empty());
+  EXPECT_DOUBLE_EQ(traces["background"]["hours"].get<double>(), 0.01);
+
+  const Result eval = Alarm(dir, common + "eval --model '" + model +
+                                     "' --thresholds t.json --out res --clips-per-snr 1 "
+                                     "--hours 0.01");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const auto results = nlohmann::json::parse(ReadText(dir / "res.json"));
+  EXPECT_DOUBLE_EQ(results["cnn_threshold"].get<double>(),
+                   static_cast<double>(static_cast<float>(thresholds["cnn_threshold"])));
+  EXPECT_EQ(results["cnn_average_inferences"], thresholds["cnn_average_inferences"]);
+  EXPECT_FALSE(results["results"].empty());
+  EXPECT_FALSE(ReadText(dir / "res.md").empty());
+  EXPECT_NE(eval.out.find("SNR"), std::string::npos) << eval.out;  // the table, printed too
+  for (const auto& entry : fs::directory_iterator(dir))
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();  // atomic writes cleaned up
+}
+
+// An output folder that cannot be made fails before any audio is made, with
+// the path in a one-line error, not after the run.
+TEST_F(AlarmCli, AnOutputThatCannotBeWrittenFailsBeforeTheRun) {
+  const fs::path& dir = dir_;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const std::string model = LoudnessModel(dir).string();
+  std::ofstream(dir / "file") << "a file, not a folder";
+  for (const std::string& command :
+       {"tune --model '" + model + "' --out file/sub/t.json --clips-per-snr 1 --hours 0.01",
+        "tune --model '" + model +
+            "' --out t.json --traces file/sub/tr.json --clips-per-snr 1 "
+            "--hours 0.01",
+        "eval --model '" + model + "' --out file/sub/res --clips-per-snr 1 --hours 0.01"}) {
+    const Result r = Alarm(dir, common + command);
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("picoml-alarm: error:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("file/sub"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("traced"), std::string::npos) << "the run started: " << r.err;
+    EXPECT_EQ(r.out, "") << "the run started";
+  }
+  EXPECT_FALSE(fs::exists(dir / "t.json"));
+}
+
+// Missing inputs are named, with what to do.
+TEST_F(AlarmCli, MissingInputsSayWhatToRunFirst) {
+  const fs::path& dir = dir_;
+  const Result no_backgrounds = Alarm(
+      dir, "--backgrounds '" + (dir / "none").string() + "' tune --model x.tflite --out t.json");
+  EXPECT_EQ(no_backgrounds.exit_code, 1);
+  EXPECT_NE(no_backgrounds.err.find("make-alarm-backgrounds.sh"), std::string::npos)
+      << no_backgrounds.err;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const Result no_thresholds =
+      Alarm(dir, common + "eval --model '" + LoudnessModel(dir).string() +
+                     "' --thresholds missing.json --out res --clips-per-snr 1 --hours 0.01");
+  EXPECT_EQ(no_thresholds.exit_code, 1);
+  EXPECT_NE(no_thresholds.err.find("missing.json"), std::string::npos) << no_thresholds.err;
+  EXPECT_NE(no_thresholds.err.find("picoml-alarm tune"), std::string::npos) << no_thresholds.err;
+}
+
+// generate writes WAV files that read back as 16 kHz mono clips of the
+// lengths it announces.
+TEST_F(AlarmCli, GenerateWritesReadableClips) {
+  const fs::path& dir = dir_;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const Result r = Alarm(dir, common + "generate --out clips --count 2 --snr 10 --split test");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const host::WavAudio t3 = host::ReadWav((dir / "clips" / "alarm-T3-0.wav").string());
+  const host::WavAudio t4 = host::ReadWav((dir / "clips" / "alarm-T4-1.wav").string());
+  const host::WavAudio quiet = host::ReadWav((dir / "clips" / "background.wav").string());
+  // Onset 3-6 s, then 10 s of alarm.
+  EXPECT_GE(t3.samples.size(), 13u * 16000u);
+  EXPECT_LE(t3.samples.size(), 16u * 16000u);
+  EXPECT_GE(t4.samples.size(), 13u * 16000u);
+  EXPECT_EQ(quiet.samples.size(), 20u * 16000u);
+  EXPECT_TRUE(t3.notes.empty());  // 16-bit mono as written
+  EXPECT_NE(r.out.find("alarm-T3-0.wav: T3"), std::string::npos) << r.out;
+}
+
+#ifdef PICOML_ALARM_TRAINING_BUILT
+// A tiny training run writes a model and its record, and the model runs in
+// the tools that read it.
+TEST_F(AlarmCli, TrainWritesAModelThatTuneRuns) {
+  const fs::path& dir = dir_;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const Result train =
+      Alarm(dir, common +
+                     "train --out m --clips 8 --validation-clips 4 --epochs 1 --mining-clips 0 "
+                     "--threads 1 --network compact --seed 3");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const auto record = nlohmann::json::parse(ReadText(dir / "m" / "train.json"));
+  EXPECT_EQ(record["network"], "compact");
+  EXPECT_EQ(record["model_bytes"].get<uintmax_t>(), fs::file_size(dir / "m" / "model.tflite"));
+  const Result tune = Alarm(
+      dir, common + "tune --model m/model.tflite --out t.json --clips-per-snr 1 --hours 0.01");
+  ASSERT_EQ(tune.exit_code, 0) << tune.err;
+  EXPECT_TRUE(fs::exists(dir / "t.json"));
+}
+#endif
+
+}  // namespace
+}  // namespace picoml::alarm
