@@ -30,8 +30,11 @@ class AlarmCli : public testing::Test {
  protected:
   void SetUp() override {
     const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("picoml_alarm_cli_" + std::to_string(getpid()) + "_" + info->name());
+    std::string name = info->name();  // "Case/param" for parameterized tests
+    for (char& c : name)
+      if (c == '/') c = '_';
+    dir_ =
+        fs::temp_directory_path() / ("picoml_alarm_cli_" + std::to_string(getpid()) + "_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -209,24 +212,57 @@ TEST_F(AlarmCli, GenerateWritesReadableClips) {
 }
 
 #ifdef PICOML_ALARM_TRAINING_BUILT
-// A tiny training run writes a model and its record, and the model runs in
-// the tools that read it.
-TEST_F(AlarmCli, TrainWritesAModelThatTuneRuns) {
+// Every network a tiny training run can make, with its multiply-accumulates
+// counted by hand from its layers (output positions x filters x terms each).
+struct NetworkCase {
+  const char* name;
+  int64_t macs;
+};
+
+const NetworkCase kNetworkCases[] = {
+    // 99x19x8 x 9 + 24x4x16 x 72 + 11x32 x 144 + 32 x 352 + 2 x 32
+    {"compact", 135432 + 110592 + 50688 + 11264 + 64},
+    // 99x10x8 x 12 + 45x24 x 200 + 22x32 x 72 + 10x32 x 96 + 32 x 320 + 64
+    {"temporal", 95040 + 216000 + 50688 + 30720 + 10240 + 64},
+    // 99x10x8 x 12 + 95x16 x 200 + 47x32 x 48 + 23x32 x 96 + 11x32 x 96 + 32 x 352 + 64
+    {"fine", 95040 + 304000 + 72192 + 70656 + 33792 + 11264 + 64},
+    // 99x16 x 120 + 48x24 x 80 + 23x32 x 72 + 11x32 x 96 + 32 x 352 + 64
+    {"band", 190080 + 92160 + 52992 + 33792 + 11264 + 64},
+};
+
+class AlarmCliTrain : public AlarmCli, public testing::WithParamInterface<NetworkCase> {};
+
+// A tiny training run writes a model of the network asked for and its
+// record, and the model runs in the tools that read it.
+TEST_P(AlarmCliTrain, WritesAModelThatTuneRuns) {
+  const NetworkCase& network = GetParam();
   const fs::path& dir = dir_;
   const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
   const Result train =
       Alarm(dir, common +
                      "train --out m --clips 8 --validation-clips 4 --epochs 1 --mining-clips 0 "
-                     "--threads 1 --network compact --seed 3");
+                     "--threads 1 --seed 3 --network " +
+                     network.name);
   ASSERT_EQ(train.exit_code, 0) << train.err;
   const auto record = nlohmann::json::parse(ReadText(dir / "m" / "train.json"));
-  EXPECT_EQ(record["network"], "compact");
+  EXPECT_EQ(record["network"], network.name);
   EXPECT_EQ(record["model_bytes"].get<uintmax_t>(), fs::file_size(dir / "m" / "model.tflite"));
+  const Result inspect =
+      test::RunCommand(std::string(PICOML_BINARY_DIR) + "/tools/picoml inspect '" +
+                           (dir / "m" / "model.tflite").string() + "' --json",
+                       (dir / "inspect.txt").string());
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_EQ(nlohmann::json::parse(inspect.out)["macs"].get<int64_t>(), network.macs);
   const Result tune = Alarm(
       dir, common + "tune --model m/model.tflite --out t.json --clips-per-snr 1 --hours 0.01");
   ASSERT_EQ(tune.exit_code, 0) << tune.err;
   EXPECT_TRUE(fs::exists(dir / "t.json"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Networks, AlarmCliTrain, testing::ValuesIn(kNetworkCases),
+                         [](const testing::TestParamInfo<NetworkCase>& info) {
+                           return std::string(info.param.name);
+                         });
 #endif
 
 }  // namespace

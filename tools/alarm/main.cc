@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
       ->add_option("--network", train_options.network,
                    "compact (session 3's, 308k MACs) or temporal (80 ms steps over 0.42 s for "
                    "T4's beeps, 400k MACs) or fine (40 ms steps into the second convolution, "
-                   "590k MACs)")
+                   "590k MACs) or band (a first convolution over all bands, then time only, "
+                   "380k MACs)")
       ->transform(CLI::CheckedTransformer(network_names, CLI::ignore_case));
   train
       ->add_option("--speed-spread", train_options.speed_spread,

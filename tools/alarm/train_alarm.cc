@@ -73,6 +73,13 @@ train::NetworkSpec AlarmSpec(AlarmNetwork kind, float dropout) {
     // steps of 32 (80, 160, 320 ms) -> one convolution over all eleven.
     spec.layers = {Conv(8, 3, 4, 2, 4),  MaxPool(1, 2),        Conv(16, 5, 5, 1, 1),
                    Conv(32, 3, 1, 2, 1), Conv(32, 3, 1, 2, 1), Conv(32, 3, 1, 2, 1)};
+  } else if (kind == AlarmNetwork::kBand) {
+    // 200 x 40 -> 99 x 1 x 16 (40 ms steps; each filter weighs all bands of
+    // 3 frames) -> 48 x 24 (80 ms; 5 steps of 40 ms, 0.2 s: a T4 beep and
+    // its gap) -> 23 -> 11 steps of 32 (160, 320 ms) -> one convolution
+    // over all eleven.
+    spec.layers = {Conv(16, 3, kChannels, 2, 1), Conv(24, 5, 1, 2, 1), Conv(32, 3, 1, 2, 1),
+                   Conv(32, 3, 1, 2, 1)};
   } else {
     // Frequency is reduced first, time later: 200 x 40 -> 99 x 10 x 8
     // (40 ms steps; 4-channel frequency bands) -> 49 x 5 x 8 (80 ms) ->

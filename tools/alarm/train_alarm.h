@@ -23,11 +23,16 @@ namespace picoml::alarm {
 //     steps each instead of about one): Conv 8 3x4 /(2, 4) -> MaxPool 1x2 ->
 //     Conv 16 5x5 -> Conv 32 3x1 /2 (three times) -> Conv 32 11x1 -> mean ->
 //     Dense 2 -> Softmax. About 590k MACs.
-enum class AlarmNetwork { kCompact, kTemporal, kFine };
+//   kBand: the first convolution spans all 40 bands, so each of its filters
+//     is a spectral template over 3 frames, and the rest is temporal only:
+//     Conv 16 3x40 /2 -> Conv 24 5x1 /2 -> Conv 32 3x1 /2 (twice) ->
+//     Conv 32 11x1 -> mean -> Dense 2 -> Softmax. About 380k MACs; a design
+//     unlike the others, for an ensemble whose members should err apart.
+enum class AlarmNetwork { kCompact, kTemporal, kFine, kBand };
 // Every network, for option parsing: a new enumerator goes here and in the
 // switch below (which has no default, so the compiler names a missing case).
 inline constexpr AlarmNetwork kAlarmNetworks[] = {AlarmNetwork::kCompact, AlarmNetwork::kTemporal,
-                                                  AlarmNetwork::kFine};
+                                                  AlarmNetwork::kFine, AlarmNetwork::kBand};
 inline const char* AlarmNetworkName(AlarmNetwork network) {
   switch (network) {
     case AlarmNetwork::kCompact:
@@ -36,6 +41,8 @@ inline const char* AlarmNetworkName(AlarmNetwork network) {
       return "temporal";
     case AlarmNetwork::kFine:
       return "fine";
+    case AlarmNetwork::kBand:
+      return "band";
   }
   return "compact";
 }
