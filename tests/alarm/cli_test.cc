@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -229,6 +230,8 @@ const NetworkCase kNetworkCases[] = {
     // 99x16 x 120 + 48x24 x 80 + 23x32 x 72 + 11x32 x 96 + 32 x 352 + 64
     {"band", 190080 + 92160 + 52992 + 33792 + 11264 + 64},
 };
+
+void PrintTo(const NetworkCase& network, std::ostream* os) { *os << network.name; }
 
 class AlarmCliTrain : public AlarmCli, public testing::WithParamInterface<NetworkCase> {};
 
