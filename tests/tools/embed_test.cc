@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -54,6 +55,17 @@ std::vector<uint8_t> SmallModel() {
   return ExportInt8Model(g);
 }
 
+// A folder of each test's own: ctest runs these tests in parallel, and with
+// one shared folder one test's remove_all raced another's files.
+fs::path TestDir() {
+  const fs::path dir =
+      fs::temp_directory_path() / ("picoml_embed_test_" + std::to_string(getpid()) + "_" +
+                                   testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
 int Shell(const std::string& command) {
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -86,8 +98,7 @@ TEST(Embed, RefusesNamesThatAreNotIdentifiers) {
   EXPECT_FALSE(IsCIdentifier(""));
   EXPECT_FALSE(IsCIdentifier("2model"));
   EXPECT_FALSE(IsCIdentifier("my-model"));
-  const fs::path dir = fs::temp_directory_path() / "picoml_embed_test";
-  fs::create_directories(dir);
+  const fs::path dir = TestDir();
   const std::vector<uint8_t> model = SmallModel();
   WriteFileAtomically((dir / "m.tflite").string(), model.data(), model.size());
   EXPECT_THROW(EmbedModelFile((dir / "m.tflite").string(), (dir / "x.cc").string(),
@@ -97,8 +108,7 @@ TEST(Embed, RefusesNamesThatAreNotIdentifiers) {
 }
 
 TEST(Embed, RefusesFilesThatAreNotModels) {
-  const fs::path dir = fs::temp_directory_path() / "picoml_embed_test";
-  fs::create_directories(dir);
+  const fs::path dir = TestDir();
   const std::string junk = "not a model at all";
   WriteFileAtomically((dir / "junk.tflite").string(), junk.data(), junk.size());
   EXPECT_THROW(EmbedModelFile((dir / "junk.tflite").string(), (dir / "junk.cc").string(),
@@ -109,9 +119,7 @@ TEST(Embed, RefusesFilesThatAreNotModels) {
 }
 
 TEST(Embed, OutputCompilesAndHoldsTheModel) {
-  const fs::path dir = fs::temp_directory_path() / "picoml_embed_test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = TestDir();
   const std::vector<uint8_t> model = SmallModel();
   WriteFileAtomically((dir / "model.tflite").string(), model.data(), model.size());
   const size_t arena =
