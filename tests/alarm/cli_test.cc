@@ -4,7 +4,6 @@
 // themselves are tested on the library code (evaluate_test.cc); here the
 // question is whether the commands carry them to disk.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -14,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "host/model_file.h"
 #include "host/tflite_builder.h"
 #include "host/wav.h"
 #include "support/run_command.h"
+#include "support/test_dir.h"
 
 namespace picoml::alarm {
 namespace {
@@ -29,16 +30,7 @@ using Result = test::CommandResult;
 // removed afterwards unless the test failed.
 class AlarmCli : public testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = info->name();  // "Case/param" for parameterized tests
-    for (char& c : name)
-      if (c == '/') c = '_';
-    dir_ =
-        fs::temp_directory_path() / ("picoml_alarm_cli_" + std::to_string(getpid()) + "_" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = test::OwnTestDir("picoml_alarm_cli"); }
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
   }
@@ -109,9 +101,7 @@ fs::path LoudnessModel(const fs::path& dir) {
   b.SetOutputs({out});
   const std::vector<uint8_t> bytes = b.Build();
   const fs::path path = dir / "loudness.tflite";
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
+  host::WriteFileAtomically(path.string(), bytes.data(), bytes.size());
   return path;
 }
 

@@ -1,7 +1,6 @@
 // The picoml command line as a user meets it: exit codes, one-line errors,
 // the JSON it prints. Runs the built executable.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +10,7 @@
 
 #include "host/tflite_builder.h"
 #include "support/run_command.h"
+#include "support/test_dir.h"
 
 namespace picoml {
 namespace {
@@ -19,14 +19,7 @@ namespace fs = std::filesystem;
 
 using Result = test::CommandResult;
 
-// A folder of this test's own: ctest runs tests in parallel.
-fs::path TestDir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path dir = fs::temp_directory_path() /
-                       ("picoml_cli_test_" + std::to_string(getpid()) + "_" + info->name());
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path TestDir() { return test::OwnTestDir("picoml_cli_test"); }
 
 Result Picoml(const std::string& args) {
   return test::RunCommand(std::string(PICOML_BINARY_DIR) + "/tools/picoml " + args,

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include "host/int8_export.h"
 #include "host/model_file.h"
 #include "picoml/op_resolver.h"
+#include "support/test_dir.h"
 
 namespace picoml::host {
 namespace {
@@ -55,16 +55,7 @@ std::vector<uint8_t> SmallModel() {
   return ExportInt8Model(g);
 }
 
-// A folder of each test's own: ctest runs these tests in parallel, and with
-// one shared folder one test's remove_all raced another's files.
-fs::path TestDir() {
-  const fs::path dir =
-      fs::temp_directory_path() / ("picoml_embed_test_" + std::to_string(getpid()) + "_" +
-                                   testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path TestDir() { return test::OwnTestDir("picoml_embed_test"); }
 
 int Shell(const std::string& command) {
   const int status = std::system(command.c_str());

@@ -19,6 +19,7 @@
 #include "picoml/op_resolver.h"
 #include "support/model_runner.h"
 #include "support/run_command.h"
+#include "support/test_dir.h"
 
 namespace picoml::host {
 namespace {
@@ -27,11 +28,7 @@ namespace fs = std::filesystem;
 
 using Result = test::CommandResult;
 
-fs::path Dir() {
-  const fs::path dir = fs::temp_directory_path() / "picoml_predict_test";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path Dir() { return test::OwnTestDir("picoml_predict_test"); }
 
 Result Picoml(const std::string& args) {
   return test::RunCommand((fs::path(PICOML_BINARY_DIR) / "tools/picoml").string() + " " + args,

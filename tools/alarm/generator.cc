@@ -184,7 +184,7 @@ double Power(const std::vector<float>& x, const std::vector<Interval>& intervals
 double SnrGain(const std::vector<float>& background, const std::vector<float>& alarm,
                const std::vector<Interval>& beeps, double snr_db) {
   if (alarm.size() != background.size() || beeps.empty())
-    throw std::invalid_argument("MixAtSnr: alarm and background differ in length, or no beeps");
+    throw std::invalid_argument("SnrGain: alarm and background differ in length, or no beeps");
   const std::vector<Interval> span = {
       {beeps.front().begin, static_cast<int64_t>(background.size())}};
   const double signal = Power(alarm, beeps);
