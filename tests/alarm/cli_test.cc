@@ -115,7 +115,7 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
 
   const Result tune = Alarm(dir, common + "tune --model '" + model +
                                      "' --out t.json --traces tr.json --clips-per-snr 1 "
-                                     "--hours 0.01");
+                                     "--hours 0.01 --false-alarms-per-day 0.5");
   ASSERT_EQ(tune.exit_code, 0) << tune.err;
   const auto thresholds = nlohmann::json::parse(ReadText(dir / "t.json"));
   EXPECT_EQ(thresholds["models"], nlohmann::json::array({"loudness.tflite"}));
@@ -123,6 +123,9 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   EXPECT_GE(thresholds["cnn_threshold"].get<double>(), 0.0);
   EXPECT_LE(thresholds["cnn_threshold"].get<double>(), 1.0);
   EXPECT_GE(thresholds["cnn_average_inferences"].get<int>(), 1);
+  // The rate tuned to, and what it allows in the hours tuned on.
+  EXPECT_DOUBLE_EQ(thresholds["false_alarms_per_day"].get<double>(), 0.5);
+  EXPECT_EQ(thresholds["false_alarm_budget"].get<int>(), 0);
   const auto traces = nlohmann::json::parse(ReadText(dir / "tr.json"));
   EXPECT_EQ(traces["clips"].size(), 5u);  // one per SNR, +20 to -5 dB
   EXPECT_FALSE(traces["background"]["scores"].empty());

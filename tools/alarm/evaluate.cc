@@ -292,6 +292,33 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
   return events;
 }
 
+int FalseAlarmBudget(double per_day, double hours) {
+  return static_cast<int>(std::floor(per_day * hours / 24.0 + 1e-9));
+}
+
+size_t ChooseSetting(const std::vector<TunePoint>& points, int budget) {
+  double best_recall = 0.0;
+  for (const TunePoint& p : points) best_recall = std::max(best_recall, p.recall);
+  size_t chosen = points.size();
+  for (size_t i = 0; i < points.size(); ++i) {
+    const TunePoint& p = points[i];
+    if (p.recall < 0.5 * best_recall) continue;
+    if (chosen == points.size()) {
+      chosen = i;
+      continue;
+    }
+    const TunePoint& c = points[chosen];
+    const int over = std::max(0, p.false_alarms - budget);
+    const int chosen_over = std::max(0, c.false_alarms - budget);
+    if (over < chosen_over ||
+        (over == chosen_over &&
+         (p.recall_5s > c.recall_5s || (p.recall_5s == c.recall_5s && p.recall > c.recall))))
+      chosen = i;
+  }
+  // The best recall always qualifies, so a non-empty list has a choice.
+  return chosen;
+}
+
 TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,
                 const std::function<void(const std::string&)>& progress) {
   struct Trace {
@@ -350,14 +377,8 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   if (cnn) cnn->record = false;
 
   // One setting replayed over every trace.
-  struct Point {
-    double threshold = 0;
-    int average = 0;  // CNN: inferences averaged; 0 for Goertzel
-    double recall = 0, recall_5s = 0;
-    int false_alarms = 0;
-  };
   auto replay = [&](double threshold, int average) {
-    Point p;
+    TunePoint p;
     p.threshold = threshold;
     p.average = average;
     DetectorResult::Bucket all;
@@ -405,7 +426,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     result.cnn_traces["clips"] = std::move(clips);
   }
   for (int use_cnn = 0; use_cnn <= (cnn ? 1 : 0); ++use_cnn) {
-    std::vector<Point> points;
+    std::vector<TunePoint> points;
     if (use_cnn) {
       // More averaging first, so that it wins ties.
       // Above 0.99 the int8 softmax's steps of 1/256 matter: 0.9925 passes
@@ -417,18 +438,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     } else {
       for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay(t, 0));
     }
-    // The goal's budget of one false alarm per 24 h, scaled to the hours
-    // tuned on (0 below 24 h). Among the settings within it: the best recall
-    // within 5 s, then the best recall, then the most averaging and the
-    // lowest threshold. When none is within it: the fewest false alarms
-    // first. Only settings keeping at least half the best recall of the grid
-    // count: the top of the grid can be quiet only because it detects
-    // nothing.
-    const int budget = static_cast<int>(std::floor(options.background_hours / 24.0 + 1e-9));
-    double best_recall = 0.0;
-    for (const Point& p : points) best_recall = std::max(best_recall, p.recall);
-    const Point* chosen = nullptr;
-    for (const Point& p : points) {
+    for (const TunePoint& p : points) {
       nlohmann::json row = {{"detector", use_cnn ? "cnn" : "goertzel"},
                             {"threshold", p.threshold},
                             {"tune_recall", p.recall},
@@ -436,16 +446,9 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
                             {"tune_false_alarms", p.false_alarms}};
       if (use_cnn) row["average_inferences"] = p.average;
       result.table.push_back(row);
-      if (p.recall < 0.5 * best_recall) continue;
-      const int over = std::max(0, p.false_alarms - budget);
-      const int chosen_over = chosen ? std::max(0, chosen->false_alarms - budget) : 0;
-      if (chosen == nullptr || over < chosen_over ||
-          (over == chosen_over &&
-           (p.recall_5s > chosen->recall_5s ||
-            (p.recall_5s == chosen->recall_5s && p.recall > chosen->recall))))
-        chosen = &p;
     }
-    // The grid's best recall always qualifies, so `chosen` is set.
+    const TunePoint* chosen = &points[ChooseSetting(
+        points, FalseAlarmBudget(options.false_alarms_per_day, options.background_hours))];
     if (use_cnn) {
       result.cnn_threshold = chosen->threshold;
       result.cnn_average_inferences = chosen->average;

@@ -32,6 +32,11 @@ struct EvalOptions {
   // with it the front end's noise estimate starts each alarm settled, as on
   // a device that has listened for a while, not fresh from a reset.
   double lead_in_s = 0.0;
+  // Tuning only: the false alarms allowed per 24 h of background. The goal
+  // is 1; tuning to it picks a setting that was lucky on the hours tuned on
+  // (on unseen validation days such settings raised about twice as many), so
+  // a lower rate leaves a margin.
+  double false_alarms_per_day = 1.0;
   // Called with the last seconds of background audio before each false alarm
   // in the background stream (to listen to, or look at, what fooled it).
   std::function<void(const std::string& detector, double time_s, const std::vector<int16_t>& audio)>
@@ -118,11 +123,30 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
 
 // Threshold tuning on data apart from the test split (picoml-alarm tune uses
 // the validation backgrounds, which training never heard): the setting with
-// the best recall within 5 s among those with at most one false alarm per
-// 24 h of the background stream (its false alarms and the clips' lead-ins' counted; none
-// allowed below 24 h); when no setting is that quiet, the fewest false
+// the best recall within 5 s among those with at most
+// EvalOptions::false_alarms_per_day false alarms per 24 h of the background
+// stream (its false alarms and the clips' lead-ins' counted; ChooseSetting
+// and FalseAlarmBudget); when no setting is that quiet, the fewest false
 // alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
 // with the threshold.
+// One setting of the decision replayed over the tuning data.
+struct TunePoint {
+  double threshold = 0;
+  int average = 0;  // CNN: inferences averaged; 0 for Goertzel
+  double recall = 0, recall_5s = 0;
+  int false_alarms = 0;
+};
+// The false alarms allowed in `hours` of background at `per_day` per 24 h,
+// rounded down (none below a day at the goal's rate).
+int FalseAlarmBudget(double per_day, double hours);
+// The index of the chosen setting: among those within `budget`, the best
+// recall within 5 s, then the best recall, then the first in `points`
+// (list more averaging and lower thresholds first); when none is within it,
+// the fewest false alarms first. Settings below half the best recall do not
+// count: the top of a grid can be quiet only because it detects nothing.
+// `points` must not be empty.
+size_t ChooseSetting(const std::vector<TunePoint>& points, int budget);
+
 struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
   int cnn_average_inferences = 0;

@@ -187,6 +187,10 @@ int main(int argc, char** argv) {
   tune->add_option("--split", tune_split,
                    "Backgrounds to tune on: val (held out from training; the default) or train")
       ->check(CLI::IsMember({"val", "train"}));
+  tune->add_option("--false-alarms-per-day", tune_options.false_alarms_per_day,
+                   "False alarms allowed per 24 h of background (the goal: 1; less leaves a "
+                   "margin for the luck of the hours tuned on)")
+      ->check(CLI::Range(0.0, 1000.0));
   std::string traces_out;
   tune->add_option("--lead-in", tune_options.lead_in_s,
                    "Seconds of background added before each alarm clip (front end settled)")
@@ -259,6 +263,9 @@ int main(int argc, char** argv) {
                           {"split", tune_split},
                           {"models", ModelNames(models)},
                           {"ensemble_gate", AsDecimal(DefaultAlarmStreamConfig().ensemble_gate)},
+                          {"false_alarms_per_day", tune_options.false_alarms_per_day},
+                          {"false_alarm_budget", FalseAlarmBudget(tune_options.false_alarms_per_day,
+                                                                  tune_options.background_hours)},
                           {"cnn_tune_recall", r.cnn_recall},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
