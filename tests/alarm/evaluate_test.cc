@@ -153,27 +153,17 @@ TEST(FalseAlarmBudget, ScalesWithHoursAndRoundsDown) {
   EXPECT_EQ(FalseAlarmBudget(1.0 / 3.0, 72.0), 1);  // 1 - 1e-16 is still 1
 }
 
-TunePoint Setting(double threshold, int average, double recall, double recall_5s,
-                  int false_alarms) {
-  TunePoint p;
-  p.threshold = threshold;
-  p.average = average;
-  p.recall = recall;
-  p.recall_5s = recall_5s;
-  p.false_alarms = false_alarms;
-  return p;
-}
-
 // A stricter budget moves the choice to a quieter setting; within a budget
 // the most prompt detections win, then recall, then the earlier setting.
 TEST(ChooseSetting, BestWithinTheBudget) {
+  // {threshold, average, recall, recall within 5 s, false alarms}
   const std::vector<TunePoint> points = {
-      Setting(0.50, 3, 0.99, 0.96, 3),  // 0
-      Setting(0.70, 3, 0.99, 0.95, 1),  // 1
-      Setting(0.90, 3, 0.97, 0.93, 0),  // 2
-      Setting(0.50, 1, 1.00, 0.98, 5),  // 3: the most prompt, too noisy
-      Setting(0.80, 1, 0.99, 0.96, 2),  // 4: as prompt as 0, later in the list
-      Setting(0.85, 1, 1.00, 0.95, 1),  // 5: as prompt as 1, better recall
+      TunePoint{0.50, 3, 0.99, 0.96, 3},  // 0
+      TunePoint{0.70, 3, 0.99, 0.95, 1},  // 1
+      TunePoint{0.90, 3, 0.97, 0.93, 0},  // 2
+      TunePoint{0.50, 1, 1.00, 0.98, 5},  // 3: the most prompt, too noisy
+      TunePoint{0.80, 1, 0.99, 0.96, 2},  // 4: as prompt as 0, later in the list
+      TunePoint{0.85, 1, 1.00, 0.95, 1},  // 5: as prompt as 1, better recall
   };
   EXPECT_EQ(ChooseSetting(points, 5), 3u);
   EXPECT_EQ(ChooseSetting(points, 3), 0u);  // 4 ties with 0 and comes later
@@ -186,8 +176,8 @@ TEST(ChooseSetting, BestWithinTheBudget) {
 // is quiet only because it detects almost nothing.
 TEST(ChooseSetting, FewestFalseAlarmsWhenNoneIsQuietEnough) {
   const std::vector<TunePoint> points = {
-      Setting(0.50, 2, 0.98, 0.95, 9), Setting(0.80, 2, 0.96, 0.90, 4),
-      Setting(0.99, 2, 0.40, 0.30, 0),  // below half the best recall
+      TunePoint{0.50, 2, 0.98, 0.95, 9}, TunePoint{0.80, 2, 0.96, 0.90, 4},
+      TunePoint{0.99, 2, 0.40, 0.30, 0},  // below half the best recall
   };
   EXPECT_EQ(ChooseSetting(points, 1), 1u);
   EXPECT_EQ(ChooseSetting(points, 0), 1u);

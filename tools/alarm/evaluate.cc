@@ -447,15 +447,15 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       if (use_cnn) row["average_inferences"] = p.average;
       result.table.push_back(row);
     }
-    const TunePoint* chosen = &points[ChooseSetting(
+    const TunePoint& chosen = points[ChooseSetting(
         points, FalseAlarmBudget(options.false_alarms_per_day, options.background_hours))];
     if (use_cnn) {
-      result.cnn_threshold = chosen->threshold;
-      result.cnn_average_inferences = chosen->average;
-      result.cnn_recall = chosen->recall;
+      result.cnn_threshold = chosen.threshold;
+      result.cnn_average_inferences = chosen.average;
+      result.cnn_recall = chosen.recall;
     } else {
-      result.goertzel_threshold = chosen->threshold;
-      result.goertzel_recall = chosen->recall;
+      result.goertzel_threshold = chosen.threshold;
+      result.goertzel_recall = chosen.recall;
     }
   }
   return result;

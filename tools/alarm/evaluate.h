@@ -121,14 +121,6 @@ std::vector<double> EventsFromTrace(const std::vector<double>& times,
                                     const std::vector<float>& scores, int average, double threshold,
                                     double suppression_s);
 
-// Threshold tuning on data apart from the test split (picoml-alarm tune uses
-// the validation backgrounds, which training never heard): the setting with
-// the best recall within 5 s among those with at most
-// EvalOptions::false_alarms_per_day false alarms per 24 h of the background
-// stream (its false alarms and the clips' lead-ins' counted; ChooseSetting
-// and FalseAlarmBudget); when no setting is that quiet, the fewest false
-// alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
-// with the threshold.
 // One setting of the decision replayed over the tuning data.
 struct TunePoint {
   double threshold = 0;
@@ -147,6 +139,14 @@ int FalseAlarmBudget(double per_day, double hours);
 // `points` must not be empty.
 size_t ChooseSetting(const std::vector<TunePoint>& points, int budget);
 
+// Threshold tuning on data apart from the test split (picoml-alarm tune uses
+// the validation backgrounds, which training never heard): the setting with
+// the best recall within 5 s among those with at most
+// EvalOptions::false_alarms_per_day false alarms per 24 h of the background
+// stream (its false alarms and the clips' lead-ins' counted; ChooseSetting
+// and FalseAlarmBudget); when no setting is that quiet, the fewest false
+// alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
+// with the threshold.
 struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
   int cnn_average_inferences = 0;
