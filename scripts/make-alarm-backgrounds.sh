@@ -192,16 +192,16 @@ notes() {
   local scale=(0 2 4 5 7 9 11 12 14 16 17 19 21 23 24)
   local kind=(pluck sine triangle square)
   for ((n = 0; n < count; n++)); do
-    local parts=() root=$((48 + RANDOM % 24)) note=0 k=${kind[RANDOM % 4]}
+    local parts=() root=$((48 + RANDOM % 24)) note=0 wave=${kind[RANDOM % 4]}
     for ((t = 0; t < 60; t++)); do
       # Half the time the note repeats; one note in six is a rest.
       ((RANDOM % 2)) || note=$((root + ${scale[RANDOM % 15]} - 69))
-      ((RANDOM % 8 == 0)) && k=${kind[RANDOM % 4]}
+      ((RANDOM % 8 == 0)) && wave=${kind[RANDOM % 4]}
       local len=0.$((10 + RANDOM % 50))
       if ((RANDOM % 6 == 0)); then
         "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" trim 0 "$len"
       else
-        "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" synth "$len" "$k" "%$note" \
+        "${SOX[@]}" -n "${OUTFMT[@]}" "$tmp/n$t.wav" synth "$len" "$wave" "%$note" \
           fade q 0.01 0 0.05 vol 0.$((2 + RANDOM % 4))
       fi
       parts+=("$tmp/n$t.wav")
