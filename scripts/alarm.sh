@@ -29,13 +29,15 @@ while [[ $# -gt 0 ]]; do
 done
 # Two models of different design, averaged (session 6): their mistakes
 # differ more than two trainings of one design do.
-# Model 1, which screens: since session 12 the band network (a first
-# convolution over all 40 bands, then time only; 380k MACs), with session
-# 3's recipe: a window every 10 frames of 8,000 clips, no decoys, no speed
-# spread, and a softmax temperature of 0.25 so that the int8 scores near 1
-# stay apart. Alone it brought 775 of 800 validation clips at >= 0 dB in
-# within 5 s, where the fine network alone brought 715.
-recipe_1=(--network band --softmax-beta 0.25 --seed 1)
+# Model 1, which screens: since session 15 the band network (a first
+# convolution over all 40 bands, then time only; 380k MACs) with model 2's
+# recipe (below) and data ("bt" in the README). On the extended validation
+# split, at 1 false alarm in 72 h, bt + fine found 781 of 800 clips at >= 0 dB,
+# 754 within 5 s; session 12's band network, trained with session 3's recipe
+# (a window every 10 frames of 8,000 clips, no decoys, no speed spread) on
+# the default library, raised 2,005 false alarms in 72 h there with fine.
+recipe_1=(--network band --speed-spread 0.15 --decoys 0.2 --stride 20 --dropout 0.3
+  --softmax-beta 0.25 --seed 1)
 # Model 2, the second opinion (session 10's first model, session 5's
 # recipe): the fine network (40 ms steps into its second convolution),
 # training backgrounds played at random speeds (the library is short and the
@@ -49,21 +51,28 @@ if [[ $fast -eq 1 ]]; then
   tune_args=(--clips-per-snr 20 --hours 1)
   eval_args=(--clips-per-snr 60 --hours "${hours:-2}")
 else
-  size_1=(--clips 8000 --validation-clips 300 --epochs 10 --mining-clips 12000 --mining-score 0.02
+  size_1=(--clips 16000 --validation-clips 300 --epochs 10 --mining-clips 12000 --mining-score 0.02
     --mining-epochs 4)
-  size_2=(--clips 16000 --validation-clips 300 --epochs 10 --mining-clips 12000 --mining-score 0.02
-    --mining-epochs 4)
+  size_2=("${size_1[@]}")
   # 72 h of validation background, so that the tuning's budget is 3 false
   # alarms: one day cannot tell a rate of 1 per 24 h from 2 (session 9: the
   # setting tuned on 24 h with 1 false alarm there raised 7 in 72 h of
   # validation background and 6 in 72 h of test background).
-  tune_args=(--clips-per-snr 60 --hours 72)
+  # Tuned to half the goal's rate: a setting tuned to the goal's rate raises
+  # about twice it on background it was not tuned on (session 13's cross-day
+  # check; session 15: bt + fine, 11 false alarms in 144 h of unseen days).
+  tune_args=(--clips-per-snr 60 --hours 72 --false-alarms-per-day 0.5)
   eval_args=(--clips-per-snr 200 --hours "${hours:-72}")
 fi
 
-"$root/scripts/make-alarm-backgrounds.sh"
+# The extended background library (session 14): its validation split holds
+# freedesktop sounds and note sequences close to beep trains, the sounds that
+# fooled earlier detectors; its test split is the default library's, byte
+# for byte.
+backgrounds="${XDG_CACHE_HOME:-$HOME/.cache}/picoml/alarm-extended"
+"$root/scripts/make-alarm-backgrounds.sh" --extended --dir "$backgrounds"
 cmake --build "$build" --target picoml-alarm -j2
-alarm="$build/tools/alarm/picoml-alarm"
+alarm=("$build/tools/alarm/picoml-alarm" --backgrounds "$backgrounds")
 if ! [[ $models =~ ^[12]$ ]]; then
   echo "alarm.sh: --models must be 1 or 2 (the example and the firmware embed up to two)" >&2
   exit 2
@@ -73,14 +82,14 @@ mkdir -p "$out"
 # the example and firmware builds: only this run's stay.
 rm -f "$out"/model-2.tflite
 set -x
-"$alarm" train --out "$out" "${recipe_1[@]}" "${size_1[@]}"
+"${alarm[@]}" train --out "$out" "${recipe_1[@]}" "${size_1[@]}"
 model_args=(--model "$out/model.tflite")
 if [[ $models -eq 2 ]]; then
-  "$alarm" train --out "$out/model-2" "${recipe_2[@]}" "${size_2[@]}"
+  "${alarm[@]}" train --out "$out/model-2" "${recipe_2[@]}" "${size_2[@]}"
   cp "$out/model-2/model.tflite" "$out/model-2.tflite"
   model_args+=(--model "$out/model-2.tflite")
 fi
-"$alarm" tune "${model_args[@]}" --out "$out/thresholds.json" "${tune_args[@]}"
-"$alarm" eval "${model_args[@]}" --thresholds "$out/thresholds.json" \
+"${alarm[@]}" tune "${model_args[@]}" --out "$out/thresholds.json" "${tune_args[@]}"
+"${alarm[@]}" eval "${model_args[@]}" --thresholds "$out/thresholds.json" \
   --out "$out/results" "${eval_args[@]}"
-"$alarm" generate --out "$out/clips" --count 4 --snr 5
+"${alarm[@]}" generate --out "$out/clips" --count 4 --snr 5

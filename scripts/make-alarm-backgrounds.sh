@@ -14,7 +14,8 @@
 # val also gets a third of the freedesktop files that were train's, and
 # train and val get more note sequences. Its test split is byte-identical
 # to the default's (same seeds and files), so test figures stay comparable.
-# The detector that scripts/alarm.sh trains uses the default library.
+# Since session 15 scripts/alarm.sh trains and tunes the detector on the
+# extended library; the default one stays as the earlier sessions used it.
 #   scripts/make-alarm-backgrounds.sh [--force] [--extended] [--dir DIR]
 set -euo pipefail
 
