@@ -87,6 +87,28 @@ TEST(AlarmGenerator, RandomAlarmStaysInRanges) {
   }
 }
 
+// The 520 Hz share follows its argument, and the default is the share the
+// earlier recipes' clips were drawn with (the same draws, so the same clips).
+TEST(AlarmGenerator, LowToneFractionSetsTheShareOfSquareSounders) {
+  for (const double share : {0.0, 0.4, 1.0}) {
+    Rng rng(7);
+    int square = 0;
+    const int n = 2000;
+    for (int i = 0; i < n; ++i) {
+      square += RandomAlarm(rng, Pattern::kT4, share).tone == Tone::kSquare520;
+    }
+    EXPECT_NEAR(static_cast<double>(square) / n, share, 0.03) << "share " << share;
+  }
+  Rng a(3), b(3);
+  for (int i = 0; i < 100; ++i) {
+    const AlarmParams p = RandomAlarm(a, Pattern::kT3);
+    const AlarmParams q = RandomAlarm(b, Pattern::kT3, 0.25);
+    EXPECT_EQ(p.tone, q.tone);
+    EXPECT_EQ(p.frequency_hz, q.frequency_hz);
+    EXPECT_EQ(p.rt60_s, q.rt60_s);
+  }
+}
+
 struct TimingCase {
   Pattern pattern;
   Tone tone;

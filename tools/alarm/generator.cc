@@ -73,11 +73,10 @@ double Rng::Gaussian() {
 
 const char* PatternName(Pattern pattern) { return pattern == Pattern::kT3 ? "T3" : "T4"; }
 
-AlarmParams RandomAlarm(Rng& rng, Pattern pattern) {
+AlarmParams RandomAlarm(Rng& rng, Pattern pattern, double low_tone_fraction) {
   AlarmParams p;
   p.pattern = pattern;
-  // About one alarm in four is a low-frequency (520 Hz square) sounder.
-  p.tone = rng.Chance(0.25) ? Tone::kSquare520 : Tone::kPiezo;
+  p.tone = rng.Chance(low_tone_fraction) ? Tone::kSquare520 : Tone::kPiezo;
   p.frequency_hz = (p.tone == Tone::kPiezo ? 3100.0 : 520.0) * rng.Uniform(0.9, 1.1);
   if (p.tone == Tone::kPiezo) {
     p.harmonic2 = rng.Uniform(0.0, 0.3);

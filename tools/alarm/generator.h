@@ -54,8 +54,11 @@ struct AlarmParams {
 };
 
 // Parameters drawn with the variation the detector must cover: frequency
-// +-10 %, timing +-10 %, harmonics, RT60 0.2-0.8 s.
-AlarmParams RandomAlarm(Rng& rng, Pattern pattern);
+// +-10 %, timing +-10 %, harmonics, RT60 0.2-0.8 s. A share
+// `low_tone_fraction` of alarms are 520 Hz square-wave sounders (about one in
+// four in the test and validation splits).
+constexpr double kLowToneFraction = 0.25;
+AlarmParams RandomAlarm(Rng& rng, Pattern pattern, double low_tone_fraction = kLowToneFraction);
 
 // A decoy: beeps like an alarm's in tone and count but with timing well
 // outside the standard's +-10 % (0.45-0.72 or 1.5-2.6 times it: T4-like

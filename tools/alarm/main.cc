@@ -117,6 +117,15 @@ int main(int argc, char** argv) {
                    "the alarm (the windows stay labelled by the alarm's beeps)")
       ->check(CLI::Range(0.0, 1.0));
   train
+      ->add_option("--t4-fraction", train_options.data.t4_fraction,
+                   "Fraction of alarm clips with the T4 pattern (the rest T3)")
+      ->check(CLI::Range(0.0, 1.0));
+  train
+      ->add_option("--low-tone-fraction", train_options.data.low_tone_fraction,
+                   "Fraction of alarm clips sounded by a 520 Hz square-wave sounder (the rest "
+                   "piezo near 3.1 kHz)")
+      ->check(CLI::Range(0.0, 1.0));
+  train
       ->add_option("--settle", train_options.data.settle_s,
                    "Seconds of each clip's first second, repeated, that the front end hears "
                    "before the clip (a settled noise estimate, as on a listening device); 0: "

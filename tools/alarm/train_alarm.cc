@@ -244,6 +244,8 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
                             {"settle_s", options.data.settle_s},
                             {"decoys", options.data.decoy_fraction},
                             {"alarm_decoys", options.data.alarm_decoy_fraction},
+                            {"t4_fraction", options.data.t4_fraction},
+                            {"low_tone_fraction", options.data.low_tone_fraction},
                             {"noise_slowdown", alarm_config::kNoiseSlowdown},
                             {"network", AlarmNetworkName(options.network)},
                             {"validation_windows", validation_set.count()},
