@@ -109,6 +109,23 @@ TEST(AlarmGenerator, LowToneFractionSetsTheShareOfSquareSounders) {
   }
 }
 
+TEST(AlarmGenerator, RandomPatternDrawsT4AtTheAskedShare) {
+  for (const double share : {0.0, 0.6, 1.0}) {
+    Rng rng(11);
+    int t4 = 0;
+    const int n = 2000;
+    for (int i = 0; i < n; ++i) t4 += RandomPattern(rng, share) == Pattern::kT4;
+    EXPECT_NEAR(static_cast<double>(t4) / n, share, 0.03) << "share " << share;
+  }
+  // The default is the fair coin the test and validation splits were drawn
+  // with before RandomPattern existed: same draws, same clips.
+  Rng a(5), b(5);
+  for (int i = 0; i < 200; ++i) {
+    const Pattern coin = b.Chance(0.5) ? Pattern::kT3 : Pattern::kT4;
+    EXPECT_EQ(RandomPattern(a), coin) << "draw " << i;
+  }
+}
+
 struct TimingCase {
   Pattern pattern;
   Tone tone;

@@ -92,7 +92,7 @@ void ForEachBackgroundChunk(const BackgroundLibrary& backgrounds, double hours, 
 AlarmCase MakeAlarmCase(const BackgroundLibrary& backgrounds, double snr_db, double alarm_seconds,
                         Rng& rng, double lead_in_s) {
   AlarmCase c;
-  AlarmParams alarm = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
+  AlarmParams alarm = RandomAlarm(rng, RandomPattern(rng));
   alarm.onset_s = rng.Uniform(3.0, 8.0) + lead_in_s;
   c.onset_s = alarm.onset_s;
   c.alarm = alarm;

@@ -109,7 +109,7 @@ void AddClip(const BackgroundLibrary& backgrounds, const DatasetOptions& options
   const int64_t length = static_cast<int64_t>(options.seconds * kSampleRate);
   const double level = rng.Uniform(-45.0, -15.0);
   if (rng.Chance(options.alarm_fraction)) {
-    const Pattern pattern = rng.Chance(1.0 - options.t4_fraction) ? Pattern::kT3 : Pattern::kT4;
+    const Pattern pattern = RandomPattern(rng, options.t4_fraction);
     AlarmParams alarm = RandomAlarm(rng, pattern, options.low_tone_fraction);
     alarm.onset_s = rng.Uniform(1.0, options.seconds - 3.0);
     const double snr = rng.Uniform(options.snr_low, options.snr_high);

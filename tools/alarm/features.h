@@ -67,7 +67,7 @@ struct DatasetOptions {
   // Of the alarm clips, the T4 ones (the rest T3) and the 520 Hz ones (the
   // rest piezo). The same random draws at any value, so the defaults give the
   // clips earlier recipes were trained on.
-  double t4_fraction = 0.5;
+  double t4_fraction = kT4Fraction;
   double low_tone_fraction = kLowToneFraction;
   // Of the background clips, those with a decoy beep train (RandomDecoy) mixed
   // in at an alarm's SNR: near misses the network must learn to reject.

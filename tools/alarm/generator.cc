@@ -89,7 +89,7 @@ AlarmParams RandomAlarm(Rng& rng, Pattern pattern, double low_tone_fraction) {
 }
 
 AlarmParams RandomDecoy(Rng& rng) {
-  AlarmParams p = RandomAlarm(rng, rng.Chance(0.5) ? Pattern::kT3 : Pattern::kT4);
+  AlarmParams p = RandomAlarm(rng, RandomPattern(rng));
   p.timing_scale = rng.Chance(0.35) ? rng.Uniform(kDecoyShortScale[0], kDecoyShortScale[1])
                                     : rng.Uniform(kDecoyLongScale[0], kDecoyLongScale[1]);
   return p;

@@ -53,6 +53,13 @@ struct AlarmParams {
   double onset_s = 0.0;       // first beep starts here
 };
 
+// T3 or T4, T4 with probability `t4_fraction` (half of the test and
+// validation alarms; a training recipe may ask for more).
+constexpr double kT4Fraction = 0.5;
+inline Pattern RandomPattern(Rng& rng, double t4_fraction = kT4Fraction) {
+  return rng.Chance(1.0 - t4_fraction) ? Pattern::kT3 : Pattern::kT4;
+}
+
 // Parameters drawn with the variation the detector must cover: frequency
 // +-10 %, timing +-10 %, harmonics, RT60 0.2-0.8 s. A share
 // `low_tone_fraction` of alarms are 520 Hz square-wave sounders (about one in
