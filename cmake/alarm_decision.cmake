@@ -1,7 +1,8 @@
 # picoml_alarm_decision(<target> <thresholds.json>): compiles <target> with
 # the decision settings `picoml-alarm tune` chose for the alarm model, as
-# PICOML_ALARM_THRESHOLD (a float literal) and PICOML_ALARM_AVERAGE_INFERENCES
-# (examples/alarm/alarm_config.h reads both). When the file or a field is
+# PICOML_ALARM_THRESHOLD (a float literal), PICOML_ALARM_AVERAGE_INFERENCES
+# and, for an ensemble, PICOML_ALARM_ENSEMBLE_GATE (a float literal; the gate
+# the threshold was tuned with). examples/alarm/alarm_config.h reads them. When the file or a field is
 # missing, alarm_config.h's defaults apply. Editing the file re-runs CMake.
 function(picoml_alarm_decision target json_path)
   if(NOT EXISTS ${json_path})
@@ -16,5 +17,9 @@ function(picoml_alarm_decision target json_path)
   string(JSON average ERROR_VARIABLE error GET "${json}" cnn_average_inferences)
   if(NOT error)
     target_compile_definitions(${target} PRIVATE PICOML_ALARM_AVERAGE_INFERENCES=${average})
+  endif()
+  string(JSON gate ERROR_VARIABLE error GET "${json}" ensemble_gate)
+  if(NOT error)
+    target_compile_definitions(${target} PRIVATE PICOML_ALARM_ENSEMBLE_GATE=${gate}f)
   endif()
 endfunction()

@@ -115,7 +115,7 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
 
   const Result tune = Alarm(dir, common + "tune --model '" + model +
                                      "' --out t.json --traces tr.json --clips-per-snr 1 "
-                                     "--hours 0.01 --false-alarms-per-day 0.5");
+                                     "--hours 0.01 --false-alarms-per-day 0.5 --gate 0.25");
   ASSERT_EQ(tune.exit_code, 0) << tune.err;
   const auto thresholds = nlohmann::json::parse(ReadText(dir / "t.json"));
   EXPECT_EQ(thresholds["models"], nlohmann::json::array({"loudness.tflite"}));
@@ -126,6 +126,8 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   // The rate tuned to, and what it allows in the hours tuned on.
   EXPECT_DOUBLE_EQ(thresholds["false_alarms_per_day"].get<double>(), 0.5);
   EXPECT_EQ(thresholds["false_alarm_budget"].get<int>(), 0);
+  // The ensemble gate tuned with, which eval and the device builds then use.
+  EXPECT_DOUBLE_EQ(thresholds["ensemble_gate"].get<double>(), 0.25);
   const auto traces = nlohmann::json::parse(ReadText(dir / "tr.json"));
   EXPECT_EQ(traces["clips"].size(), 5u);  // one per SNR, +20 to -5 dB
   EXPECT_FALSE(traces["background"]["scores"].empty());
@@ -139,6 +141,7 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   EXPECT_DOUBLE_EQ(results["cnn_threshold"].get<double>(),
                    static_cast<double>(static_cast<float>(thresholds["cnn_threshold"])));
   EXPECT_EQ(results["cnn_average_inferences"], thresholds["cnn_average_inferences"]);
+  EXPECT_DOUBLE_EQ(results["ensemble_gate"].get<double>(), 0.25);
   EXPECT_FALSE(results["results"].empty());
   EXPECT_FALSE(ReadText(dir / "res.md").empty());
   EXPECT_NE(eval.out.find("SNR"), std::string::npos) << eval.out;  // the table, printed too

@@ -68,6 +68,9 @@ StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, d
     // Files from before the averaging was tuned keep the default.
     if (j.contains("cnn_average_inferences"))
       config.average_inferences = j.at("cnn_average_inferences").get<int>();
+    // The gate the thresholds were tuned with (alarm_config's before it was
+    // written down).
+    if (j.contains("ensemble_gate")) config.ensemble_gate = j.at("ensemble_gate").get<float>();
     *goertzel = j.at("goertzel_threshold").get<double>();
   }
   return config;
@@ -206,6 +209,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 600.0));
   tune->add_option("--traces", traces_out,
                    "Also write the CNN's score at every inference (JSON) here");
+  float tune_gate = alarm_config::kEnsembleGate;
+  tune->add_option("--gate", tune_gate,
+                   "With two models: the first model's alarm probability from which the second "
+                   "runs (written to the thresholds file; eval and the device builds follow it)")
+      ->check(CLI::Range(0.0, 1.0));
 
   auto* eval =
       app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
@@ -264,14 +272,16 @@ int main(int argc, char** argv) {
       if (!traces_out.empty()) MakeParentFolder(traces_out);
       const BackgroundLibrary backgrounds =
           BackgroundLibrary::Load(SplitDir(background_dir, tune_split));
-      CnnDetector cnn(models, DefaultAlarmStreamConfig());
+      picoml::StreamClassifierConfig tune_config = DefaultAlarmStreamConfig();
+      tune_config.ensemble_gate = tune_gate;
+      CnnDetector cnn(models, tune_config);
       const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
       nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
                           {"cnn_average_inferences", r.cnn_average_inferences},
                           {"goertzel_threshold", r.goertzel_threshold},
                           {"split", tune_split},
                           {"models", ModelNames(models)},
-                          {"ensemble_gate", AsDecimal(DefaultAlarmStreamConfig().ensemble_gate)},
+                          {"ensemble_gate", AsDecimal(tune_gate)},
                           {"false_alarms_per_day", tune_options.false_alarms_per_day},
                           {"false_alarm_budget", FalseAlarmBudget(tune_options.false_alarms_per_day,
                                                                   tune_options.background_hours)},
