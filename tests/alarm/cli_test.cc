@@ -128,6 +128,14 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   EXPECT_EQ(thresholds["false_alarm_budget"].get<int>(), 0);
   // The ensemble gate tuned with, which eval and the device builds then use.
   EXPECT_DOUBLE_EQ(thresholds["ensemble_gate"].get<double>(), 0.25);
+  // The margin under the chosen threshold: two lower thresholds, each with
+  // its false-alarm count (-1 where the grid ends).
+  ASSERT_EQ(thresholds["cnn_false_alarms_below"].size(), 2u);
+  for (const auto& row : thresholds["cnn_false_alarms_below"]) {
+    EXPECT_LT(row["threshold"].get<double>(), thresholds["cnn_threshold"].get<double>());
+    EXPECT_GE(row["false_alarms"].get<int>(), -1);
+  }
+  EXPECT_NE(tune.out.find("false alarms just below"), std::string::npos) << tune.out;
   const auto traces = nlohmann::json::parse(ReadText(dir / "tr.json"));
   EXPECT_EQ(traces["clips"].size(), 5u);  // one per SNR, +20 to -5 dB
   EXPECT_FALSE(traces["background"]["scores"].empty());

@@ -172,6 +172,21 @@ TEST(ChooseSetting, BestWithinTheBudget) {
   EXPECT_EQ(ChooseSetting(points, 0), 2u);
 }
 
+// The margin under a chosen setting: false alarms at the same averaging and
+// a lower threshold, or -1 when the grid has no such setting.
+TEST(FalseAlarmsBelow, SameAveragingLowerThreshold) {
+  const std::vector<TunePoint> points = {
+      TunePoint{0.74, 1, 1.00, 0.97, 7},
+      TunePoint{0.78, 1, 0.99, 0.96, 4},
+      TunePoint{0.80, 1, 0.99, 0.95, 1},
+      TunePoint{0.78, 2, 0.99, 0.95, 2},
+  };
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.02), 4);
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.06), 7);
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.10), -1);
+  EXPECT_EQ(FalseAlarmsBelow(points, TunePoint{0.80, 2, 0.9, 0.9, 0}, 0.02), 2);
+}
+
 // When no setting is within the budget the quietest wins, but not one that
 // is quiet only because it detects almost nothing.
 TEST(ChooseSetting, FewestFalseAlarmsWhenNoneIsQuietEnough) {

@@ -296,6 +296,14 @@ int FalseAlarmBudget(double per_day, double hours) {
   return static_cast<int>(std::floor(per_day * hours / 24.0 + 1e-9));
 }
 
+int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below) {
+  const double threshold = chosen.threshold - below;
+  for (const TunePoint& p : points)
+    if (p.average == chosen.average && std::abs(p.threshold - threshold) < 1e-9)
+      return p.false_alarms;
+  return -1;
+}
+
 size_t ChooseSetting(const std::vector<TunePoint>& points, int budget) {
   double best_recall = 0.0;
   for (const TunePoint& p : points) best_recall = std::max(best_recall, p.recall);
@@ -453,6 +461,9 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       result.cnn_threshold = chosen.threshold;
       result.cnn_average_inferences = chosen.average;
       result.cnn_recall = chosen.recall;
+      for (const double below : {0.02, 0.06})
+        result.cnn_false_alarms_below.push_back(
+            {chosen.threshold - below, FalseAlarmsBelow(points, chosen, below)});
     } else {
       result.goertzel_threshold = chosen.threshold;
       result.goertzel_recall = chosen.recall;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alarm/detector.h"
@@ -139,6 +140,13 @@ int FalseAlarmBudget(double per_day, double hours);
 // `points` must not be empty.
 size_t ChooseSetting(const std::vector<TunePoint>& points, int budget);
 
+// The false alarms of the setting with `chosen`'s averaging and a threshold
+// `below` under its own (-1 when `points` holds no such setting): how fast
+// false alarms climb just under a tuned threshold. A steep climb marks a
+// setting that new background may not hold (session 16's pair: 1 false
+// alarm at its 0.80, 4 at 0.78, 7 at 0.74, and 3 on the test split).
+int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below);
+
 // Threshold tuning on data apart from the test split (picoml-alarm tune uses
 // the validation backgrounds, which training never heard): the setting with
 // the best recall within 5 s among those with at most
@@ -151,6 +159,9 @@ struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
   int cnn_average_inferences = 0;
   double cnn_recall = 0, goertzel_recall = 0;
+  // The CNN's false alarms at its averaging and thresholds 0.02 and 0.06
+  // below the chosen one ({threshold, false alarms}; -1: not in the grid).
+  std::vector<std::pair<double, int>> cnn_false_alarms_below;
   nlohmann::json table;
   // The CNN's score at every inference, before averaging: {"alarm_seconds",
   // "clips": [{"onset_s", "snr_db", "alarm" (pattern, tone, frequency,

@@ -286,8 +286,18 @@ int main(int argc, char** argv) {
                           {"false_alarm_budget", FalseAlarmBudget(tune_options.false_alarms_per_day,
                                                                   tune_options.background_hours)},
                           {"cnn_tune_recall", r.cnn_recall},
+                          {"cnn_false_alarms_below", nlohmann::json::array()},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
+      std::string margin;
+      for (const auto& [threshold, false_alarms] : r.cnn_false_alarms_below) {
+        j["cnn_false_alarms_below"].push_back(
+            {{"threshold", AsDecimal(static_cast<float>(threshold))},
+             {"false_alarms", false_alarms}});
+        margin += (margin.empty() ? "" : ", ") +
+                  (false_alarms < 0 ? fmt::format("none tuned at {:.2f}", threshold)
+                                    : fmt::format("{} at {:.2f}", false_alarms, threshold));
+      }
       WriteText(thresholds_out, j.dump(2) + '\n');
       if (!traces_out.empty()) WriteText(traces_out, r.cnn_traces.dump() + '\n');
       std::cout << fmt::format(
@@ -295,6 +305,10 @@ int main(int argc, char** argv) {
           "Goertzel {:.2f} (recall {:.3f}) -> {}\n",
           tune_split, r.cnn_threshold, r.cnn_average_inferences, r.cnn_recall, r.goertzel_threshold,
           r.goertzel_recall, thresholds_out);
+      // How fast false alarms climb just under the threshold: a steep climb
+      // is a setting that new background may not hold.
+      if (!margin.empty())
+        std::cout << fmt::format("CNN false alarms just below, same averaging: {}\n", margin);
     }
     if (eval->parsed()) {
       MakeParentFolder(results_out);
