@@ -461,7 +461,7 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       result.cnn_threshold = chosen.threshold;
       result.cnn_average_inferences = chosen.average;
       result.cnn_recall = chosen.recall;
-      for (const double below : {0.02, 0.06})
+      for (const double below : kTuneMarginOffsets)
         result.cnn_false_alarms_below.push_back(
             {chosen.threshold - below, FalseAlarmsBelow(points, chosen, below)});
     } else {

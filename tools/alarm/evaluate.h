@@ -147,6 +147,10 @@ size_t ChooseSetting(const std::vector<TunePoint>& points, int budget);
 // alarm at its 0.80, 4 at 0.78, 7 at 0.74, and 3 on the test split).
 int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below);
 
+// How far under its chosen threshold Tune reports the false alarms
+// (TuneResult::cnn_false_alarms_below): two and six steps of its 0.01 grid.
+inline constexpr double kTuneMarginOffsets[] = {0.02, 0.06};
+
 // Threshold tuning on data apart from the test split (picoml-alarm tune uses
 // the validation backgrounds, which training never heard): the setting with
 // the best recall within 5 s among those with at most
@@ -159,8 +163,9 @@ struct TuneResult {
   double cnn_threshold = 0, goertzel_threshold = 0;
   int cnn_average_inferences = 0;
   double cnn_recall = 0, goertzel_recall = 0;
-  // The CNN's false alarms at its averaging and thresholds 0.02 and 0.06
-  // below the chosen one ({threshold, false alarms}; -1: not in the grid).
+  // The CNN's false alarms at its averaging and thresholds
+  // kTuneMarginOffsets below the chosen one ({threshold, false alarms}; -1:
+  // not in the grid).
   std::vector<std::pair<double, int>> cnn_false_alarms_below;
   nlohmann::json table;
   // The CNN's score at every inference, before averaging: {"alarm_seconds",

@@ -109,25 +109,21 @@ int main(int argc, char** argv) {
   train->add_option("--seconds", train_options.data.seconds, "Seconds per clip");
   train->add_option("--stride", train_options.data.stride,
                     "Frames between the ends of consecutive training windows of a clip");
-  train
-      ->add_option("--decoys", train_options.data.decoy_fraction,
-                   "Fraction of background clips with a decoy beep train (alarm-like, timing "
-                   "outside the standard)")
-      ->check(CLI::Range(0.0, 1.0));
-  train
-      ->add_option("--alarm-decoys", train_options.data.alarm_decoy_fraction,
-                   "Fraction of alarm clips with a decoy beep train sounding too, 0-10 dB below "
-                   "the alarm (the windows stay labelled by the alarm's beeps)")
-      ->check(CLI::Range(0.0, 1.0));
-  train
-      ->add_option("--t4-fraction", train_options.data.t4_fraction,
-                   "Fraction of alarm clips with the T4 pattern (the rest T3)")
-      ->check(CLI::Range(0.0, 1.0));
-  train
-      ->add_option("--low-tone-fraction", train_options.data.low_tone_fraction,
-                   "Fraction of alarm clips sounded by a 520 Hz square-wave sounder (the rest "
-                   "piezo near 3.1 kHz)")
-      ->check(CLI::Range(0.0, 1.0));
+  // Shares of the training clips: each a fraction in [0, 1].
+  auto add_fraction = [train](const char* name, double& value, const char* help) {
+    train->add_option(name, value, help)->check(CLI::Range(0.0, 1.0));
+  };
+  add_fraction("--decoys", train_options.data.decoy_fraction,
+               "Fraction of background clips with a decoy beep train (alarm-like, timing outside "
+               "the standard)");
+  add_fraction("--alarm-decoys", train_options.data.alarm_decoy_fraction,
+               "Fraction of alarm clips with a decoy beep train sounding too, 0-10 dB below the "
+               "alarm (the windows stay labelled by the alarm's beeps)");
+  add_fraction("--t4-fraction", train_options.data.t4_fraction,
+               "Fraction of alarm clips with the T4 pattern (the rest T3)");
+  add_fraction("--low-tone-fraction", train_options.data.low_tone_fraction,
+               "Fraction of alarm clips sounded by a 520 Hz square-wave sounder (the rest piezo "
+               "near 3.1 kHz)");
   train
       ->add_option("--settle", train_options.data.settle_s,
                    "Seconds of each clip's first second, repeated, that the front end hears "
