@@ -1,8 +1,9 @@
 # Runs one firmware image under QEMU for ctest and summarises it:
 #   cmake -DBOARD=cortex-m4|xtensa-lx106 -DELF=<image> -DNM=<nm> [-DPLUGIN=<insn_count .so>]
-#         [-DTIMEOUT=<s>] -P run_qemu.cmake
+#         [-DTIMEOUT=<s>] [-DLOG=<file>] -P run_qemu.cmake
 # Passes when the firmware's exit status is 0 (every case byte-exact). With
 # the plugin, prints the exact instructions per inference beside each case.
+# LOG: also write the firmware's output there (for checks that compare it).
 if(NOT TIMEOUT)
   set(TIMEOUT 120)
 endif()
@@ -36,6 +37,9 @@ message("${command_line}")
 execute_process(COMMAND ${qemu} RESULT_VARIABLE status OUTPUT_VARIABLE output
                 ERROR_VARIABLE output TIMEOUT ${TIMEOUT})
 message("${output}")
+if(LOG)
+  file(WRITE ${LOG} "${output}")
+endif()
 
 # Cases and plugin windows come in the same order: pair them up.
 string(REGEX MATCHALL "(case|Digit:) [^\n]*" runs "${output}")

@@ -28,7 +28,7 @@ constexpr uint32_t kSuppressionMs = 5000;
 // The first 2 s of a stream only settle the front end's noise estimate and
 // gain control (training windows start there too).
 constexpr int kWarmupFrames = 100;
-// With a second model (an ensemble, out/alarm/model-2.tflite), it runs only
+// With a second model (an ensemble, model-2.tflite beside the model), it runs only
 // when the first model's alarm probability reaches this, and counts 0
 // otherwise: background audio costs one model. On the 72 h of test
 // background the first model (session 16's band network) reached 0.3 in
@@ -56,7 +56,7 @@ constexpr float kThreshold = 0.9f;
 // The front end: LiteRT Micro's speech front end (AudioFrontendConfig's
 // defaults), with the noise estimate's smoothing coefficients divided by
 // kNoiseSlowdown. Experiment (session 8, not adopted yet: the models in
-// out/alarm are trained at 1): a slower estimate follows an alarm's beeps
+// models/alarm are trained at 1): a slower estimate follows an alarm's beeps
 // less, so spectral subtraction and PCAN take less of them away. Set with
 // -DPICOML_ALARM_NOISE_SLOWDOWN=N for every build that computes alarm
 // features (training, tuning, the example, the firmware): a model only works
