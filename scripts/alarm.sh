@@ -9,6 +9,8 @@
 # --models N (default 2): 1 trains the band network only; 2 adds the
 # fine network as a second opinion (out/alarm/model.tflite screens,
 # model-2.tflite is run only above the gate, and their scores are averaged).
+# The example and the firmware embed the shipped detector (models/alarm);
+# configure with -DPICOML_ALARM_DIR=<--out folder> to embed this run's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
