@@ -1,5 +1,6 @@
-# The shipped detector's files must be the ones its README describes:
-#   cmake -DDIR=<models/alarm> -P check_alarm_manifest.cmake
+# A folder of trained files must hold the ones its README describes (the
+# shipped detector, models/alarm, and the other seeds, models/alarm-candidates):
+#   cmake -DDIR=<folder> -P check_alarm_manifest.cmake
 # Every table row of DIR/README.md that names a file in backquotes and ends
 # with an md5 in backquotes is checked against that file, so a model or
 # thresholds file replaced without its provenance (and the figures measured
