@@ -140,6 +140,47 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   EXPECT_EQ(traces["clips"].size(), 5u);  // one per SNR, +20 to -5 dB
   EXPECT_FALSE(traces["background"]["scores"].empty());
   EXPECT_DOUBLE_EQ(traces["background"]["hours"].get<double>(), 0.01);
+  // The chosen setting per SNR, in the file and on the screen.
+  ASSERT_EQ(thresholds["cnn_tune_per_snr"].size(), 5u);
+  for (const auto& row : thresholds["cnn_tune_per_snr"]) {
+    EXPECT_EQ(row["clips"].get<int>(), 1);
+    EXPECT_LE(row["detected_within_5s"].get<int>(), row["detected"].get<int>());
+  }
+  EXPECT_NE(tune.out.find(">= 0 dB"), std::string::npos) << tune.out;
+
+  // The traces replayed without audio or models choose the same setting and
+  // keep what the traces do not hold (models, gate, Goertzel's threshold).
+  const Result replay = Alarm(dir,
+                              "tune --replay tr.json --base t.json --out r.json "
+                              "--false-alarms-per-day 0.5");
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  const auto replayed = nlohmann::json::parse(ReadText(dir / "r.json"));
+  for (const char* key : {"cnn_threshold", "cnn_average_inferences", "cnn_tune_per_snr", "models",
+                          "ensemble_gate", "goertzel_threshold", "grid", "false_alarm_budget"})
+    EXPECT_EQ(replayed[key], thresholds[key]) << key;
+  EXPECT_EQ(replayed["replayed_from"], "tr.json");
+  const Result margin = Alarm(dir,
+                              "tune --replay tr.json --base t.json --out m.json "
+                              "--margin-below 0.05 --margin-false-alarms-per-day 1");
+  ASSERT_EQ(margin.exit_code, 0) << margin.err;
+  const auto with_margin = nlohmann::json::parse(ReadText(dir / "m.json"));
+  EXPECT_DOUBLE_EQ(with_margin["margin_below"].get<double>(), 0.05);
+  EXPECT_EQ(with_margin["margin_false_alarm_budget"].get<int>(), 0);  // 0.01 h at 1 per day
+  EXPECT_NE(margin.out.find("at most 0 at 0.05 under the threshold"), std::string::npos)
+      << margin.out;
+  const Result no_base = Alarm(dir, "tune --replay tr.json --out x.json");
+  EXPECT_EQ(no_base.exit_code, 1);
+  EXPECT_NE(no_base.err.find("--replay needs --base"), std::string::npos) << no_base.err;
+  EXPECT_FALSE(fs::exists(dir / "x.json"));
+  // What the traces hold cannot be set again; without --out nothing is
+  // written (not even the default out/alarm/thresholds.json).
+  const Result hours = Alarm(dir, "tune --replay tr.json --base t.json --hours 24");
+  EXPECT_NE(hours.exit_code, 0);
+  EXPECT_NE(hours.err.find("--hours"), std::string::npos) << hours.err;
+  const Result print_only = Alarm(dir, "tune --replay tr.json --base t.json");
+  EXPECT_EQ(print_only.exit_code, 0) << print_only.err;
+  EXPECT_NE(print_only.out.find(">= 0 dB"), std::string::npos) << print_only.out;
+  EXPECT_FALSE(fs::exists(dir / "out"));
 
   const Result eval = Alarm(dir, common + "eval --model '" + model +
                                      "' --thresholds t.json --out res --clips-per-snr 1 "

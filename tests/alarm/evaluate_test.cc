@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -138,6 +140,22 @@ TEST(TuneTraces, NameEachClipsAlarmSnrAndBackgrounds) {
       EXPECT_FALSE(t.at("scores").empty());
     }
   }
+  // Replaying the traces as written (through JSON text, as tune --replay
+  // reads them) chooses what the run chose.
+  const CnnTuneResult replay = TuneCnn(
+      CnnTracesFromJson(nlohmann::json::parse(result.cnn_traces.dump())), CriterionOf(options));
+  EXPECT_EQ(replay.chosen.threshold, result.cnn.chosen.threshold);
+  EXPECT_EQ(replay.chosen.average, result.cnn.chosen.average);
+  EXPECT_EQ(replay.chosen.false_alarms, result.cnn.chosen.false_alarms);
+  EXPECT_EQ(replay.chosen.recall, result.cnn.chosen.recall);
+  ASSERT_EQ(replay.grid.size(), result.cnn.grid.size());
+  for (size_t g = 0; g < replay.grid.size(); ++g)
+    EXPECT_EQ(replay.grid[g].false_alarms, result.cnn.grid[g].false_alarms) << g;
+  ASSERT_EQ(replay.per_snr.size(), options.snrs.size());
+  for (size_t k = 0; k < options.snrs.size(); ++k) {
+    EXPECT_EQ(replay.per_snr[k].snr_db, options.snrs[k]);  // highest first, as listed
+    EXPECT_EQ(replay.per_snr[k].clips, options.clips_per_snr);
+  }
 }
 
 // The budget scales with the hours tuned on and rounds down: the goal's
@@ -198,6 +216,118 @@ TEST(ChooseSetting, FewestFalseAlarmsWhenNoneIsQuietEnough) {
   EXPECT_EQ(ChooseSetting(points, 0), 1u);
   EXPECT_EQ(ChooseSetting(points, 4), 1u);
   EXPECT_EQ(ChooseSetting(points, 9), 0u);
+}
+
+// With a margin, a setting at the edge of a cliff (quiet at its threshold,
+// many false alarms a little under it) gives way to a higher one.
+TEST(ChooseSetting, MarginPassesOverASettingAtACliff) {
+  // {threshold, average, recall, recall within 5 s, false alarms}
+  const std::vector<TunePoint> points = {
+      TunePoint{0.48, 2, 0.99, 0.97, 11},  // 0
+      TunePoint{0.53, 2, 0.99, 0.96, 1},   // 1: within the budget, 11 under it
+      TunePoint{0.58, 2, 0.98, 0.95, 1},   // 2: 1 at 0.53
+      TunePoint{0.63, 2, 0.97, 0.94, 0},   // 3
+  };
+  EXPECT_EQ(ChooseSetting(points, TuneCriterion{1}), 1u);
+  EXPECT_EQ(ChooseSetting(points, TuneCriterion{1, 0.05, 3}), 2u);
+  EXPECT_EQ(ChooseSetting(points, TuneCriterion{1, 0.05, 11}), 1u);
+  // 0.48 has nothing 0.05 under it in the grid: it counts as one over, so
+  // with a budget that takes its 11 false alarms it still loses to 1.
+  EXPECT_EQ(ChooseSetting(points, TuneCriterion{11, 0.05, 11}), 1u);
+  // No setting meets the margin: the fewest over both budgets.
+  EXPECT_EQ(ChooseSetting(points, TuneCriterion{0, 0.05, 0}), 3u);
+}
+
+// Off the 0.01 grid (its top steps: 0.9925, 0.995, 0.996), the next lower
+// setting stands in: false alarms only grow as the threshold falls.
+TEST(FalseAlarmsBelow, OffTheGridTakesTheNextLowerSetting) {
+  const std::vector<TunePoint> points = {
+      TunePoint{0.96, 1, 1.00, 0.97, 6},
+      TunePoint{0.97, 1, 0.99, 0.96, 3},
+      TunePoint{0.9925, 1, 0.99, 0.95, 0},
+  };
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.02), 3);  // 0.9725: 0.97's
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.03), 6);  // 0.9625: 0.96's
+  EXPECT_EQ(FalseAlarmsBelow(points, points[2], 0.0), 0);
+}
+
+// Two SNRs, one clip each, and an hour of background: every setting is
+// replayed over the clips and the background, false alarms in the lead-ins
+// counted, and the chosen one reported per SNR.
+TEST(TuneCnn, ReplaysEachSettingOverClipsAndBackground) {
+  CnnTraces t;
+  t.alarm_seconds = 10.0;
+  t.background_hours = 1.0;
+  // 0 dB, onset at 5 s: a lone 0.95 at 2 s (a lead-in false alarm unless
+  // averaged away), then 0.9 at 7 s, 2 s after the onset (5 s after the
+  // 0.95: not suppressed).
+  t.clips.push_back({5.0, 0.0, {1.0, 2.0, 7.0}, {0.1f, 0.95f, 0.9f}});
+  // +10 dB: only a 0.6 at 12 s, 7 s late.
+  t.clips.push_back({5.0, 10.0, {1.0, 12.0}, {0.1f, 0.6f}});
+  t.background_times = {100.0, 200.0};
+  t.background_scores = {0.8f, 0.1f};
+  const CnnTuneResult r = TuneCnn(t, TuneCriterion{0});
+  const auto at = [&r](double threshold, int average) {
+    for (const TunePoint& p : r.grid)
+      if (p.average == average && std::abs(p.threshold - threshold) < 1e-9) return p;
+    ADD_FAILURE() << threshold << " x " << average << " not in the grid";
+    return TunePoint{};
+  };
+  // One inference: both clips found at 0.60, with the lead-in's and the
+  // background's false alarms; at 0.81 only the lead-in's.
+  EXPECT_EQ(at(0.60, 1).recall, 1.0);
+  EXPECT_EQ(at(0.60, 1).recall_5s, 0.5);
+  EXPECT_EQ(at(0.60, 1).false_alarms, 2);
+  EXPECT_EQ(at(0.81, 1).false_alarms, 1);
+  // Two averaged: the lead-in's mean is 0.525 and the background's first
+  // 0.8 (one score so far), the detection's 0.925: from 0.81 to 0.92 the
+  // 0 dB clip is found without a false alarm, the lowest first.
+  EXPECT_EQ(r.chosen.average, 2);
+  EXPECT_NEAR(r.chosen.threshold, 0.81, 1e-9);
+  EXPECT_EQ(r.chosen.false_alarms, 0);
+  EXPECT_EQ(r.chosen.recall, 0.5);
+  ASSERT_EQ(r.per_snr.size(), 2u);
+  EXPECT_EQ(r.per_snr[0].snr_db, 10.0);
+  EXPECT_EQ(r.per_snr[0].clips, 1);
+  EXPECT_EQ(r.per_snr[0].detected, 0);
+  EXPECT_EQ(r.per_snr[1].snr_db, 0.0);
+  EXPECT_EQ(r.per_snr[1].detected, 1);
+  EXPECT_EQ(r.per_snr[1].detected_5s, 1);
+  EXPECT_EQ(r.per_snr[1].clip_false_alarms, 0);
+  // Two and six steps under 0.81 at two averaged: 0.79 and 0.75, where the
+  // background's 0.8 counts.
+  ASSERT_EQ(r.false_alarms_below.size(), 2u);
+  EXPECT_NEAR(r.false_alarms_below[0].first, 0.79, 1e-9);
+  EXPECT_EQ(r.false_alarms_below[0].second, 1);
+  EXPECT_EQ(r.false_alarms_below[1].second, 1);
+}
+
+// A traces file that is not what tune --traces writes says what is wrong.
+TEST(CnnTracesFromJson, NamesWhatIsMissingOrMalformed) {
+  const auto message = [](const char* text) {
+    try {
+      CnnTracesFromJson(nlohmann::json::parse(text));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("[1, 2]"), "traces: not a JSON object");
+  EXPECT_EQ(message(R"({"clips": []})"), "traces: the file has no \"alarm_seconds\"");
+  EXPECT_EQ(message(R"({"alarm_seconds": 10, "clips": [{"onset_s": 1, "snr_db": 0,
+      "times": [1, 2], "scores": [0.5]}]})"),
+            "traces: clip 0 has 2 times but 1 scores");
+  EXPECT_EQ(message(R"({"alarm_seconds": 10, "clips": [{"onset_s": 1, "snr_db": 0,
+      "times": "x", "scores": []}]})"),
+            "traces: \"times\" of clip 0 is not a list of numbers");
+  EXPECT_EQ(message(R"({"alarm_seconds": 10, "clips": []})"),
+            "traces: the file has no \"background\"");
+  const CnnTraces t = CnnTracesFromJson(nlohmann::json::parse(
+      R"({"alarm_seconds": 10, "clips": [],
+          "background": {"hours": 2, "times": [0.4], "scores": [0.25]}})"));
+  EXPECT_EQ(t.background_hours, 2.0);
+  ASSERT_EQ(t.background_scores.size(), 1u);
+  EXPECT_EQ(t.background_scores[0], 0.25f);
 }
 
 // A lead-in adds background before the same alarm: the same draws, the

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <map>
 #include <set>
+#include <stdexcept>
+#include <type_traits>
 
 #include "alarm/features.h"
 
@@ -297,34 +301,169 @@ int FalseAlarmBudget(double per_day, double hours) {
 }
 
 int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below) {
-  const double threshold = chosen.threshold - below;
+  const double threshold = chosen.threshold - below + 1e-9;
+  const TunePoint* next_lower = nullptr;
   for (const TunePoint& p : points)
-    if (p.average == chosen.average && std::abs(p.threshold - threshold) < 1e-9)
-      return p.false_alarms;
-  return -1;
+    if (p.average == chosen.average && p.threshold <= threshold &&
+        (!next_lower || p.threshold > next_lower->threshold))
+      next_lower = &p;
+  return next_lower ? next_lower->false_alarms : -1;
 }
 
-size_t ChooseSetting(const std::vector<TunePoint>& points, int budget) {
+TuneCriterion CriterionOf(const EvalOptions& options) {
+  TuneCriterion c;
+  c.budget = FalseAlarmBudget(options.false_alarms_per_day, options.background_hours);
+  c.margin_below = options.margin_below;
+  c.margin_budget = FalseAlarmBudget(options.margin_false_alarms_per_day, options.background_hours);
+  return c;
+}
+
+size_t ChooseSetting(const std::vector<TunePoint>& points, const TuneCriterion& criterion) {
   double best_recall = 0.0;
   for (const TunePoint& p : points) best_recall = std::max(best_recall, p.recall);
+  // How far a setting is from meeting the criterion, in false alarms.
+  auto over = [&](const TunePoint& p) {
+    int excess = std::max(0, p.false_alarms - criterion.budget);
+    if (criterion.margin_below > 0) {
+      const int below = FalseAlarmsBelow(points, p, criterion.margin_below);
+      excess += below < 0 ? 1 : std::max(0, below - criterion.margin_budget);
+    }
+    return excess;
+  };
   size_t chosen = points.size();
+  int chosen_over = 0;
   for (size_t i = 0; i < points.size(); ++i) {
     const TunePoint& p = points[i];
     if (p.recall < 0.5 * best_recall) continue;
+    const int p_over = over(p);
     if (chosen == points.size()) {
       chosen = i;
+      chosen_over = p_over;
       continue;
     }
     const TunePoint& c = points[chosen];
-    const int over = std::max(0, p.false_alarms - budget);
-    const int chosen_over = std::max(0, c.false_alarms - budget);
-    if (over < chosen_over ||
-        (over == chosen_over &&
-         (p.recall_5s > c.recall_5s || (p.recall_5s == c.recall_5s && p.recall > c.recall))))
+    if (p_over < chosen_over ||
+        (p_over == chosen_over &&
+         (p.recall_5s > c.recall_5s || (p.recall_5s == c.recall_5s && p.recall > c.recall)))) {
       chosen = i;
+      chosen_over = p_over;
+    }
   }
   // The best recall always qualifies, so a non-empty list has a choice.
   return chosen;
+}
+
+namespace {
+
+// Reads field `key` of `j` as T; throws naming it when it is missing or of
+// another type.
+template <typename T>
+T Field(const nlohmann::json& j, const char* key, const char* where) {
+  const auto it = j.find(key);
+  if (it == j.end()) throw std::runtime_error(fmt::format("traces: {} has no \"{}\"", where, key));
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(
+        fmt::format("traces: \"{}\" of {} is not {}", key, where,
+                    std::is_arithmetic_v<T> ? "a number" : "a list of numbers"));
+  }
+}
+
+// Events of one setting over one trace.
+std::vector<double> CnnEvents(const std::vector<double>& times, const std::vector<float>& scores,
+                              double threshold, int average) {
+  return EventsFromTrace(times, scores, average, threshold,
+                         DefaultAlarmStreamConfig().suppression_ms / 1000.0);
+}
+
+// One setting replayed over every trace; `per_snr`, if given, gets a bucket
+// per SNR (highest first).
+TunePoint ReplayCnn(const CnnTraces& traces, double threshold, int average,
+                    std::vector<DetectorResult::Bucket>* per_snr = nullptr) {
+  TunePoint p;
+  p.threshold = threshold;
+  p.average = average;
+  DetectorResult::Bucket all;
+  std::map<double, DetectorResult::Bucket, std::greater<double>> by_snr;
+  for (const CnnTraces::Clip& c : traces.clips) {
+    const std::vector<double> events = CnnEvents(c.times, c.scores, threshold, average);
+    ScoreClip(events, c.onset_s, traces.alarm_seconds, all);
+    if (per_snr) {
+      DetectorResult::Bucket& b = by_snr[c.snr_db];
+      b.snr_db = c.snr_db;
+      ScoreClip(events, c.onset_s, traces.alarm_seconds, b);
+    }
+  }
+  p.false_alarms =
+      all.clip_false_alarms +
+      static_cast<int>(
+          CnnEvents(traces.background_times, traces.background_scores, threshold, average).size());
+  p.recall = double(all.detected) / std::max(1, all.clips);
+  p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
+  if (per_snr)
+    for (auto& [snr, bucket] : by_snr) per_snr->push_back(std::move(bucket));
+  return p;
+}
+
+}  // namespace
+
+CnnTraces CnnTracesFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::runtime_error("traces: not a JSON object");
+  CnnTraces t;
+  t.alarm_seconds = Field<double>(j, "alarm_seconds", "the file");
+  const nlohmann::json& clips = Field<nlohmann::json>(j, "clips", "the file");
+  if (!clips.is_array()) throw std::runtime_error("traces: \"clips\" is not a list");
+  for (size_t i = 0; i < clips.size(); ++i) {
+    const std::string where = fmt::format("clip {}", i);
+    CnnTraces::Clip c;
+    c.onset_s = Field<double>(clips[i], "onset_s", where.c_str());
+    c.snr_db = Field<double>(clips[i], "snr_db", where.c_str());
+    c.times = Field<std::vector<double>>(clips[i], "times", where.c_str());
+    c.scores = Field<std::vector<float>>(clips[i], "scores", where.c_str());
+    if (c.times.size() != c.scores.size())
+      throw std::runtime_error(fmt::format("traces: {} has {} times but {} scores", where,
+                                           c.times.size(), c.scores.size()));
+    t.clips.push_back(std::move(c));
+  }
+  const nlohmann::json& b = Field<nlohmann::json>(j, "background", "the file");
+  t.background_hours = Field<double>(b, "hours", "the background");
+  t.background_times = Field<std::vector<double>>(b, "times", "the background");
+  t.background_scores = Field<std::vector<float>>(b, "scores", "the background");
+  if (t.background_times.size() != t.background_scores.size())
+    throw std::runtime_error("traces: the background has as many times as scores");
+  return t;
+}
+
+nlohmann::json TuneGridJson(const std::vector<TunePoint>& points, const std::string& detector) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const TunePoint& p : points) {
+    nlohmann::json row = {{"detector", detector},
+                          {"threshold", p.threshold},
+                          {"tune_recall", p.recall},
+                          {"tune_recall_within_5s", p.recall_5s},
+                          {"tune_false_alarms", p.false_alarms}};
+    if (p.average > 0) row["average_inferences"] = p.average;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+CnnTuneResult TuneCnn(const CnnTraces& traces, const TuneCriterion& criterion) {
+  CnnTuneResult r;
+  // More averaging first, so that it wins ties.
+  // Above 0.99 the int8 softmax's steps of 1/256 matter: 0.9925 passes
+  // 254/256 and up, 0.996 only 255/256, its ceiling (0.998: nothing).
+  for (int average = kTuneMaxAverage; average >= 1; --average) {
+    for (int t = 30; t <= 99; ++t) r.grid.push_back(ReplayCnn(traces, t / 100.0, average));
+    for (double t : {0.9925, 0.995, 0.996, 0.998}) r.grid.push_back(ReplayCnn(traces, t, average));
+  }
+  r.chosen = r.grid[ChooseSetting(r.grid, criterion)];
+  for (const double below : kTuneMarginOffsets)
+    r.false_alarms_below.push_back(
+        {r.chosen.threshold - below, FalseAlarmsBelow(r.grid, r.chosen, below)});
+  ReplayCnn(traces, r.chosen.threshold, r.chosen.average, &r.per_snr);
+  return r;
 }
 
 TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,
@@ -384,24 +523,47 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   if (cnn) current->cnn_times = cnn->trace_times, current->cnn_scores = cnn->trace_scores;
   if (cnn) cnn->record = false;
 
-  // One setting replayed over every trace.
-  auto replay = [&](double threshold, int average) {
+  TuneResult result;
+  nlohmann::json cnn_rows = nlohmann::json::array();
+  if (cnn) {
+    CnnTraces cnn_traces;
+    cnn_traces.alarm_seconds = options.alarm_seconds;
+    cnn_traces.background_hours = options.background_hours;
+    nlohmann::json clips = nlohmann::json::array();
+    for (const Trace& t : traces) {
+      if (t.onset_s < 0) {
+        cnn_traces.background_times = t.cnn_times;
+        cnn_traces.background_scores = t.cnn_scores;
+        result.cnn_traces["background"] = {
+            {"hours", options.background_hours}, {"times", t.cnn_times}, {"scores", t.cnn_scores}};
+      } else {
+        cnn_traces.clips.push_back({t.onset_s, t.snr_db, t.cnn_times, t.cnn_scores});
+        clips.push_back({{"onset_s", t.onset_s},
+                         {"snr_db", t.snr_db},
+                         {"alarm", AlarmToJson(t.alarm)},
+                         {"background", t.sources},
+                         {"times", t.cnn_times},
+                         {"scores", t.cnn_scores}});
+      }
+    }
+    result.cnn_traces["alarm_seconds"] = options.alarm_seconds;
+    result.cnn_traces["clips"] = std::move(clips);
+    result.cnn = TuneCnn(cnn_traces, CriterionOf(options));
+    cnn_rows = TuneGridJson(result.cnn.grid, "cnn");
+  }
+
+  // The Goertzel detector's threshold, replayed over its recorded blocks.
+  auto replay_goertzel = [&](double threshold) {
     TunePoint p;
     p.threshold = threshold;
-    p.average = average;
     DetectorResult::Bucket all;
     for (const Trace& t : traces) {
+      GoertzelConfig config;
+      config.ratio_threshold = threshold;
+      GoertzelDetector d(config);
       std::vector<double> events;
-      if (average > 0) {
-        events = EventsFromTrace(t.cnn_times, t.cnn_scores, average, threshold,
-                                 DefaultAlarmStreamConfig().suppression_ms / 1000.0);
-      } else {
-        GoertzelConfig config;
-        config.ratio_threshold = threshold;
-        GoertzelDetector d(config);
-        for (const auto& [ratio, rms] : t.blocks)
-          for (const GoertzelEvent& e : d.PushBlock(ratio, rms)) events.push_back(e.time_s);
-      }
+      for (const auto& [ratio, rms] : t.blocks)
+        for (const GoertzelEvent& e : d.PushBlock(ratio, rms)) events.push_back(e.time_s);
       if (t.onset_s < 0) {
         p.false_alarms += static_cast<int>(events.size());
         continue;
@@ -413,62 +575,15 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
     p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
     return p;
   };
-  TuneResult result;
-  result.table = nlohmann::json::array();
-  if (cnn) {
-    nlohmann::json clips = nlohmann::json::array();
-    for (const Trace& t : traces) {
-      if (t.onset_s < 0) {
-        result.cnn_traces["background"] = {
-            {"hours", options.background_hours}, {"times", t.cnn_times}, {"scores", t.cnn_scores}};
-      } else {
-        clips.push_back({{"onset_s", t.onset_s},
-                         {"snr_db", t.snr_db},
-                         {"alarm", AlarmToJson(t.alarm)},
-                         {"background", t.sources},
-                         {"times", t.cnn_times},
-                         {"scores", t.cnn_scores}});
-      }
-    }
-    result.cnn_traces["alarm_seconds"] = options.alarm_seconds;
-    result.cnn_traces["clips"] = std::move(clips);
-  }
-  for (int use_cnn = 0; use_cnn <= (cnn ? 1 : 0); ++use_cnn) {
-    std::vector<TunePoint> points;
-    if (use_cnn) {
-      // More averaging first, so that it wins ties.
-      // Above 0.99 the int8 softmax's steps of 1/256 matter: 0.9925 passes
-      // 254/256 and up, 0.996 only 255/256, its ceiling (0.998: nothing).
-      for (int average = kTuneMaxAverage; average >= 1; --average) {
-        for (int t = 30; t <= 99; ++t) points.push_back(replay(t / 100.0, average));
-        for (double t : {0.9925, 0.995, 0.996, 0.998}) points.push_back(replay(t, average));
-      }
-    } else {
-      for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay(t, 0));
-    }
-    for (const TunePoint& p : points) {
-      nlohmann::json row = {{"detector", use_cnn ? "cnn" : "goertzel"},
-                            {"threshold", p.threshold},
-                            {"tune_recall", p.recall},
-                            {"tune_recall_within_5s", p.recall_5s},
-                            {"tune_false_alarms", p.false_alarms}};
-      if (use_cnn) row["average_inferences"] = p.average;
-      result.table.push_back(row);
-    }
-    const TunePoint& chosen = points[ChooseSetting(
-        points, FalseAlarmBudget(options.false_alarms_per_day, options.background_hours))];
-    if (use_cnn) {
-      result.cnn_threshold = chosen.threshold;
-      result.cnn_average_inferences = chosen.average;
-      result.cnn_recall = chosen.recall;
-      for (const double below : kTuneMarginOffsets)
-        result.cnn_false_alarms_below.push_back(
-            {chosen.threshold - below, FalseAlarmsBelow(points, chosen, below)});
-    } else {
-      result.goertzel_threshold = chosen.threshold;
-      result.goertzel_recall = chosen.recall;
-    }
-  }
+  std::vector<TunePoint> points;
+  for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay_goertzel(t));
+  // The grid as the thresholds file lists it: Goertzel's rows, then the CNN's.
+  result.table = TuneGridJson(points, "goertzel");
+  for (auto& row : cnn_rows) result.table.push_back(std::move(row));
+  const TunePoint& chosen = points[ChooseSetting(
+      points, FalseAlarmBudget(options.false_alarms_per_day, options.background_hours))];
+  result.goertzel_threshold = chosen.threshold;
+  result.goertzel_recall = chosen.recall;
   return result;
 }
 

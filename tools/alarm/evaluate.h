@@ -38,6 +38,14 @@ struct EvalOptions {
   // (on unseen validation days such settings raised about twice as many), so
   // a lower rate leaves a margin.
   double false_alarms_per_day = 1.0;
+  // Tuning only, off at 0: a setting must also stay within
+  // margin_false_alarms_per_day at a threshold margin_below under its own
+  // (same averaging): a setting at the edge of a cliff, where scores a little
+  // lower on new background would raise many false alarms, does not qualify
+  // (session 19: the seed tuned to 1 false alarm at 0.53 raised 11 at 0.48 on
+  // validation and 24 on test).
+  double margin_below = 0.0;
+  double margin_false_alarms_per_day = 1.0;
   // Called with the last seconds of background audio before each false alarm
   // in the background stream (to listen to, or look at, what fooled it).
   std::function<void(const std::string& detector, double time_s, const std::vector<int16_t>& audio)>
@@ -132,47 +140,96 @@ struct TunePoint {
 // The false alarms allowed in `hours` of background at `per_day` per 24 h,
 // rounded down (none below a day at the goal's rate).
 int FalseAlarmBudget(double per_day, double hours);
-// The index of the chosen setting: among those within `budget`, the best
-// recall within 5 s, then the best recall, then the first in `points`
-// (list more averaging and lower thresholds first); when none is within it,
-// the fewest false alarms first. Settings below half the best recall do not
-// count: the top of a grid can be quiet only because it detects nothing.
-// `points` must not be empty.
-size_t ChooseSetting(const std::vector<TunePoint>& points, int budget);
+// What ChooseSetting asks of a setting: at most `budget` false alarms, and,
+// when margin_below > 0, at most `margin_budget` at a threshold margin_below
+// under its own (FalseAlarmsBelow; a setting whose lower threshold is under
+// the grid counts as one over).
+struct TuneCriterion {
+  int budget = 0;
+  double margin_below = 0.0;
+  int margin_budget = 0;
+};
+// The criterion of `options` over its background hours (FalseAlarmBudget).
+TuneCriterion CriterionOf(const EvalOptions& options);
 
-// The false alarms of the setting with `chosen`'s averaging and a threshold
-// `below` under its own (-1 when `points` holds no such setting): how fast
-// false alarms climb just under a tuned threshold. A steep climb marks a
+// The index of the chosen setting: among those that meet `criterion`, the
+// best recall within 5 s, then the best recall, then the first in `points`
+// (list more averaging and lower thresholds first); when none meets it, the
+// fewest false alarms over its two budgets first. Settings below half the
+// best recall do not count: the top of a grid can be quiet only because it
+// detects nothing. `points` must not be empty.
+size_t ChooseSetting(const std::vector<TunePoint>& points, const TuneCriterion& criterion);
+inline size_t ChooseSetting(const std::vector<TunePoint>& points, int budget) {
+  return ChooseSetting(points, TuneCriterion{budget});
+}
+
+// The false alarms of the setting with `chosen`'s averaging and the highest
+// threshold at most `below` under its own (-1 when `points` holds none): how
+// fast false alarms climb just under a tuned threshold. A steep climb marks a
 // setting that new background may not hold (session 16's pair: 1 false
-// alarm at its 0.80, 4 at 0.78, 7 at 0.74, and 3 on the test split).
+// alarm at its 0.80, 4 at 0.78, 7 at 0.74, and 3 on the test split). Where
+// the grid has no setting exactly `below` under, the next lower one counts:
+// false alarms only grow as the threshold falls, so this never understates.
 int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below);
 
 // How far under its chosen threshold Tune reports the false alarms
-// (TuneResult::cnn_false_alarms_below): two and six steps of its 0.01 grid.
+// (CnnTuneResult::false_alarms_below): two and six steps of its 0.01 grid.
 inline constexpr double kTuneMarginOffsets[] = {0.02, 0.06};
 
+// The CNN's score at every inference over the tuning data (what
+// picoml-alarm tune --traces writes): enough to replay any decision setting
+// without running the models again.
+struct CnnTraces {
+  struct Clip {
+    double onset_s = 0, snr_db = 0;
+    std::vector<double> times;
+    std::vector<float> scores;
+  };
+  double alarm_seconds = 0;
+  std::vector<Clip> clips;
+  double background_hours = 0;
+  std::vector<double> background_times;
+  std::vector<float> background_scores;
+};
+// Reads the JSON that TuneResult::cnn_traces holds; throws std::runtime_error
+// naming the first field that is missing or malformed.
+CnnTraces CnnTracesFromJson(const nlohmann::json& j);
+
+// The CNN's decision tuned over `traces` (the grid: averaging
+// kTuneMaxAverage down to 1, thresholds 0.30 to 0.99 and the int8 softmax's
+// top steps), chosen by `criterion`.
+struct CnnTuneResult {
+  TunePoint chosen;
+  // False alarms kTuneMarginOffsets below the chosen threshold ({threshold,
+  // false alarms}; -1: not in the grid).
+  std::vector<std::pair<double, int>> false_alarms_below;
+  // The chosen setting per SNR, highest first (clips, detected, detected_5s,
+  // clip_false_alarms filled).
+  std::vector<DetectorResult::Bucket> per_snr;
+  std::vector<TunePoint> grid;
+};
+CnnTuneResult TuneCnn(const CnnTraces& traces, const TuneCriterion& criterion);
+// A grid as the thresholds file lists it: a row per setting, named `detector`.
+nlohmann::json TuneGridJson(const std::vector<TunePoint>& points, const std::string& detector);
+
 // Threshold tuning on data apart from the test split (picoml-alarm tune uses
-// the validation backgrounds, which training never heard): the setting with
-// the best recall within 5 s among those with at most
-// EvalOptions::false_alarms_per_day false alarms per 24 h of the background
-// stream (its false alarms and the clips' lead-ins' counted; ChooseSetting
-// and FalseAlarmBudget); when no setting is that quiet, the fewest false
-// alarms first. For the CNN the number of inferences averaged (1 to kTuneMaxAverage) is tuned
-// with the threshold.
+// the validation backgrounds, which training never heard): for each
+// detector the setting with the best recall within 5 s among those that meet
+// CriterionOf(options) (ChooseSetting; the Goertzel detector without the
+// margin); when none does, the fewest false alarms first. For the CNN the
+// number of inferences averaged (1 to kTuneMaxAverage) is tuned with the
+// threshold (TuneCnn over the recorded scores).
 struct TuneResult {
-  double cnn_threshold = 0, goertzel_threshold = 0;
-  int cnn_average_inferences = 0;
-  double cnn_recall = 0, goertzel_recall = 0;
-  // The CNN's false alarms at its averaging and thresholds
-  // kTuneMarginOffsets below the chosen one ({threshold, false alarms}; -1:
-  // not in the grid).
-  std::vector<std::pair<double, int>> cnn_false_alarms_below;
+  CnnTuneResult cnn;
+  double goertzel_threshold = 0, goertzel_recall = 0;
+  // Both detectors' grids (TuneGridJson): Goertzel's rows, then the CNN's.
   nlohmann::json table;
   // The CNN's score at every inference, before averaging: {"alarm_seconds",
   // "clips": [{"onset_s", "snr_db", "alarm" (pattern, tone, frequency,
   // timing, room), "background" (the files under the clip), "times",
-  // "scores"}], "background": {"hours", "times", "scores"}}, for study
-  // outside the tool (how two models' scores combine, which alarms come late).
+  // "scores"}], "background": {"hours", "times", "scores"}}: what
+  // CnnTracesFromJson reads, for study outside the tool (how two models'
+  // scores combine, which alarms come late) and for replaying the tuning.
   nlohmann::json cnn_traces;
 };
 TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const EvalOptions& options,

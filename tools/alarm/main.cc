@@ -3,6 +3,7 @@
 //   picoml-alarm generate --out DIR [--count N --snr DB --seed S --split test]
 //   picoml-alarm train    [--out out/alarm --clips N --epochs E]    (LibTorch)
 //   picoml-alarm tune     --model out/alarm/model.tflite [--model M2]  (validation data)
+//   picoml-alarm tune     --replay TRACES --base THRESHOLDS [--margin-below M]  (no audio)
 //   picoml-alarm eval     --model out/alarm/model.tflite [--model M2 --hours H] (test data)
 // Several --model: an ensemble, the first screening for the others.
 #include <fmt/format.h>
@@ -74,6 +75,79 @@ StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, d
     *goertzel = j.at("goertzel_threshold").get<double>();
   }
   return config;
+}
+
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw host::Error(path + ": cannot read");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw host::Error(path + ": not JSON (" + e.what() + ")");
+  }
+}
+
+std::string SnrName(double snr_db) { return fmt::format("{:+g} dB", snr_db); }
+
+// The CNN's tuned setting into a thresholds file: what eval and the device
+// builds read (threshold, averaging), and the record of how it was chosen.
+void SetCnnSetting(nlohmann::json& j, const CnnTuneResult& r, const EvalOptions& options) {
+  const TuneCriterion c = CriterionOf(options);
+  j["cnn_threshold"] = r.chosen.threshold;
+  j["cnn_average_inferences"] = r.chosen.average;
+  j["false_alarms_per_day"] = options.false_alarms_per_day;
+  j["false_alarm_budget"] = c.budget;
+  j["margin_below"] = options.margin_below;
+  if (options.margin_below > 0) {
+    j["margin_false_alarms_per_day"] = options.margin_false_alarms_per_day;
+    j["margin_false_alarm_budget"] = c.margin_budget;
+  }
+  j["cnn_tune_recall"] = r.chosen.recall;
+  j["cnn_tune_recall_within_5s"] = r.chosen.recall_5s;
+  j["cnn_tune_false_alarms"] = r.chosen.false_alarms;
+  j["cnn_false_alarms_below"] = nlohmann::json::array();
+  for (const auto& [threshold, false_alarms] : r.false_alarms_below)
+    j["cnn_false_alarms_below"].push_back(
+        {{"threshold", AsDecimal(static_cast<float>(threshold))}, {"false_alarms", false_alarms}});
+  j["cnn_tune_per_snr"] = nlohmann::json::array();
+  for (const DetectorResult::Bucket& b : r.per_snr)
+    j["cnn_tune_per_snr"].push_back({{"snr_db", b.snr_db},
+                                     {"clips", b.clips},
+                                     {"detected", b.detected},
+                                     {"detected_within_5s", b.detected_5s}});
+}
+
+// The CNN's setting as the tuning chose it: the criterion, the setting, its
+// detections per SNR and how fast false alarms climb just under it.
+void PrintCnnSetting(const CnnTuneResult& r, const EvalOptions& options) {
+  const TuneCriterion c = CriterionOf(options);
+  std::string criterion =
+      fmt::format("at most {} false alarm(s) in {:g} h", c.budget, options.background_hours);
+  if (c.margin_below > 0)
+    criterion +=
+        fmt::format(", at most {} at {:.2f} under the threshold", c.margin_budget, c.margin_below);
+  std::cout << fmt::format(
+      "CNN: threshold {:.4g} averaged over {} inferences ({}): {} false alarm(s), recall {:.3f}, "
+      "within 5 s {:.3f}\n",
+      r.chosen.threshold, r.chosen.average, criterion, r.chosen.false_alarms, r.chosen.recall,
+      r.chosen.recall_5s);
+  int clips = 0, found = 0, prompt = 0;
+  std::cout << "  SNR       clips  found  within 5 s\n";
+  for (const DetectorResult::Bucket& b : r.per_snr) {
+    std::cout << fmt::format("  {:<9} {:>5}  {:>5}  {:>10}\n", SnrName(b.snr_db), b.clips,
+                             b.detected, b.detected_5s);
+    if (b.snr_db >= 0) clips += b.clips, found += b.detected, prompt += b.detected_5s;
+  }
+  std::cout << fmt::format("  {:<9} {:>5}  {:>5}  {:>10}\n", ">= 0 dB", clips, found, prompt);
+  // How fast false alarms climb just under the threshold: a steep climb
+  // is a setting that new background may not hold.
+  std::string margin;
+  for (const auto& [threshold, false_alarms] : r.false_alarms_below)
+    margin += (margin.empty() ? "" : ", ") +
+              (false_alarms < 0 ? fmt::format("none tuned at {:.2f}", threshold)
+                                : fmt::format("{} at {:.2f}", false_alarms, threshold));
+  if (!margin.empty())
+    std::cout << fmt::format("CNN false alarms just below, same averaging: {}\n", margin);
 }
 
 }  // namespace
@@ -205,11 +279,34 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 600.0));
   tune->add_option("--traces", traces_out,
                    "Also write the CNN's score at every inference (JSON) here");
+  tune->add_option("--margin-below", tune_options.margin_below,
+                   "Also ask of a setting that a threshold this much under its own stays within "
+                   "--margin-false-alarms-per-day (0: off): a setting at the edge of a cliff in "
+                   "false alarms does not qualify")
+      ->check(CLI::Range(0.0, 0.5));
+  tune->add_option("--margin-false-alarms-per-day", tune_options.margin_false_alarms_per_day,
+                   "False alarms per 24 h allowed at the lower threshold of --margin-below")
+      ->check(CLI::Range(0.0, 1000.0));
+  std::string replay_traces, replay_base;
+  CLI::Option* replay =
+      tune->add_option("--replay", replay_traces,
+                       "Tune the CNN again from the scores a run wrote with --traces, without "
+                       "audio or models (seconds, not minutes): to study a criterion; needs "
+                       "--base, and writes a thresholds file only when --out is given")
+          ->check(CLI::ExistingFile);
+  tune->add_option("--base", replay_base,
+                   "With --replay: the thresholds file of the run that wrote the traces (its "
+                   "Goertzel threshold, models and gate are kept; the CNN's setting is replaced)")
+      ->check(CLI::ExistingFile);
   float tune_gate = alarm_config::kEnsembleGate;
   tune->add_option("--gate", tune_gate,
                    "With two models: the first model's alarm probability from which the second "
                    "runs (written to the thresholds file; eval and the device builds follow it)")
       ->check(CLI::Range(0.0, 1.0));
+  // What the traces already hold, or what only a run over audio uses.
+  for (const char* name :
+       {"--model", "--clips-per-snr", "--hours", "--split", "--lead-in", "--traces", "--gate"})
+    replay->excludes(tune->get_option(name));
 
   auto* eval =
       app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
@@ -263,7 +360,31 @@ int main(int argc, char** argv) {
       picoml::host::WriteFileAtomically(temper_out, bytes.data(), bytes.size());
       std::cout << fmt::format("{}: {} with softmax beta {}\n", temper_out, temper_in, temper_beta);
     }
-    if (tune->parsed()) {
+    if (tune->parsed() && !replay_traces.empty()) {
+      if (replay_base.empty())
+        throw picoml::host::Error(
+            "--replay needs --base: the thresholds file of the run that wrote the traces");
+      const CnnTraces traces = CnnTracesFromJson(ReadJson(replay_traces));
+      tune_options.background_hours = traces.background_hours;
+      const CnnTuneResult r = TuneCnn(traces, CriterionOf(tune_options));
+      nlohmann::json j = ReadJson(replay_base);
+      j["replayed_from"] = std::filesystem::path(replay_traces).filename().string();
+      SetCnnSetting(j, r, tune_options);
+      // The grid's Goertzel rows stay; the CNN's are the replay's.
+      nlohmann::json grid = nlohmann::json::array();
+      for (const auto& row : j.value("grid", nlohmann::json::array()))
+        if (row.value("detector", "") != "cnn") grid.push_back(row);
+      for (const auto& row : TuneGridJson(r.grid, "cnn")) grid.push_back(row);
+      j["grid"] = grid;
+      std::cout << fmt::format("Replayed {} ({} alarm clips, {:g} h of background)\n",
+                               replay_traces, traces.clips.size(), traces.background_hours);
+      PrintCnnSetting(r, tune_options);
+      if (tune->count("--out") > 0) {
+        MakeParentFolder(thresholds_out);
+        WriteText(thresholds_out, j.dump(2) + '\n');
+        std::cout << "-> " << thresholds_out << "\n";
+      }
+    } else if (tune->parsed()) {
       MakeParentFolder(thresholds_out);
       if (!traces_out.empty()) MakeParentFolder(traces_out);
       const BackgroundLibrary backgrounds =
@@ -272,39 +393,18 @@ int main(int argc, char** argv) {
       tune_config.ensemble_gate = tune_gate;
       CnnDetector cnn(models, tune_config);
       const TuneResult r = Tune(backgrounds, &cnn, tune_options, Progress);
-      nlohmann::json j = {{"cnn_threshold", r.cnn_threshold},
-                          {"cnn_average_inferences", r.cnn_average_inferences},
-                          {"goertzel_threshold", r.goertzel_threshold},
-                          {"split", tune_split},
+      nlohmann::json j = {{"split", tune_split},
                           {"models", ModelNames(models)},
                           {"ensemble_gate", AsDecimal(tune_gate)},
-                          {"false_alarms_per_day", tune_options.false_alarms_per_day},
-                          {"false_alarm_budget", FalseAlarmBudget(tune_options.false_alarms_per_day,
-                                                                  tune_options.background_hours)},
-                          {"cnn_tune_recall", r.cnn_recall},
-                          {"cnn_false_alarms_below", nlohmann::json::array()},
+                          {"goertzel_threshold", r.goertzel_threshold},
                           {"goertzel_tune_recall", r.goertzel_recall},
                           {"grid", r.table}};
-      std::string margin;
-      for (const auto& [threshold, false_alarms] : r.cnn_false_alarms_below) {
-        j["cnn_false_alarms_below"].push_back(
-            {{"threshold", AsDecimal(static_cast<float>(threshold))},
-             {"false_alarms", false_alarms}});
-        margin += (margin.empty() ? "" : ", ") +
-                  (false_alarms < 0 ? fmt::format("none tuned at {:.2f}", threshold)
-                                    : fmt::format("{} at {:.2f}", false_alarms, threshold));
-      }
+      SetCnnSetting(j, r.cnn, tune_options);
       WriteText(thresholds_out, j.dump(2) + '\n');
       if (!traces_out.empty()) WriteText(traces_out, r.cnn_traces.dump() + '\n');
-      std::cout << fmt::format(
-          "Thresholds ({} data): CNN {:.3f} averaged over {} inferences (recall {:.3f}), "
-          "Goertzel {:.2f} (recall {:.3f}) -> {}\n",
-          tune_split, r.cnn_threshold, r.cnn_average_inferences, r.cnn_recall, r.goertzel_threshold,
-          r.goertzel_recall, thresholds_out);
-      // How fast false alarms climb just under the threshold: a steep climb
-      // is a setting that new background may not hold.
-      if (!margin.empty())
-        std::cout << fmt::format("CNN false alarms just below, same averaging: {}\n", margin);
+      std::cout << fmt::format("Thresholds ({} data): Goertzel {:.2f} (recall {:.3f}) -> {}\n",
+                               tune_split, r.goertzel_threshold, r.goertzel_recall, thresholds_out);
+      PrintCnnSetting(r.cnn, tune_options);
     }
     if (eval->parsed()) {
       MakeParentFolder(results_out);
