@@ -16,28 +16,45 @@
 # to the default's (same seeds and files), so test figures stay comparable.
 # Since session 15 scripts/alarm.sh trains and tunes the detector on the
 # extended library; the default one stays as the earlier sessions used it.
-#   scripts/make-alarm-backgrounds.sh [--force] [--extended] [--dir DIR]
+# --test-draw2 writes a second, independent test set: only test/, by default
+# in .../picoml/alarm-draw2. The first test split has already been used to
+# veto a detector, so its figures are no longer clean for choosing a new one.
+# Draw 2 shares no file, espeak-ng voice, sentence subject or synthetic seed
+# with any split of either library, and adds sources none of them has:
+# recorded speech (asterisk prompts), music on hold, and ringtones and
+# notifications of other desktop sound themes (packages listed below).
+#   scripts/make-alarm-backgrounds.sh [--force] [--extended | --test-draw2] [--dir DIR]
 set -euo pipefail
 
 dir=""
 force=0
 extended=0
+draw2=0
+usage="usage: $0 [--force] [--extended | --test-draw2] [--dir DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1 ;;
     --extended) extended=1 ;;
+    --test-draw2) draw2=1 ;;
     --dir) dir="$2"; shift ;;
-    *) echo "usage: $0 [--force] [--extended] [--dir DIR]" >&2; exit 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
+((extended && draw2)) && { echo "$usage" >&2; exit 2; }
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
-if [[ $extended -eq 1 ]]; then
+if [[ $draw2 -eq 1 ]]; then
+  dir="${dir:-$cache/alarm-draw2}"
+  stamp="$dir/.complete-draw2-v1"
+  splits=(test)
+elif [[ $extended -eq 1 ]]; then
   dir="${dir:-$cache/alarm-extended}"
   stamp="$dir/.complete-extended-v1"
+  splits=(train val test)
 else
   dir="${dir:-$cache/alarm}"
   stamp="$dir/.complete-v2"
+  splits=(train val test)
 fi
 if [[ -f "$stamp" && $force -eq 0 ]]; then
   echo "alarm backgrounds: up to date in $dir"
@@ -46,8 +63,27 @@ fi
 for tool in sox espeak-ng; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
 done
-rm -rf "$dir/train" "$dir/val" "$dir/test" "$dir"/.complete-*
-mkdir -p "$dir/train" "$dir/val" "$dir/test"
+# Draw 2's sources (sound-theme-freedesktop: to leave out files equal to its).
+draw2_packages=(lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
+  asterisk-moh-opsound-wav asterisk-core-sounds-en-wav sound-theme-freedesktop)
+if [[ $draw2 -eq 1 ]]; then
+  missing=()
+  for p in "${draw2_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "$0: --test-draw2 needs ${missing[*]}: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  # Only test/ is written: never clear a library that has other splits.
+  if [[ -e "$dir/train" || -e "$dir/val" ]]; then
+    echo "$0: $dir has train/ or val/: not a draw-2 library" >&2
+    exit 1
+  fi
+fi
+for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
+rm -rf "$dir"/.complete-*
+for split in "${splits[@]}"; do mkdir -p "$dir/$split"; done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 SOX=(sox -R -q -V1)
@@ -64,23 +100,36 @@ objects=(the\ blue\ umbrella a\ cup\ of\ tea the\ morning\ paper some\ fresh\ br
 endings=(this\ morning. before\ lunch. yesterday\ evening. again. after\ the\ news.
   on\ Sunday. quite\ slowly. in\ the\ kitchen. with\ a\ smile. for\ the\ second\ time.)
 train_voices=(en-us en-gb de fr es it nl pl en-gb-scotland pt sv cs)
-test_voices=(en-029 en-gb-x-rp da fi hu ro el tr)
+test_voices=(en-029 en-gb-x-rp da "fi" hu ro el tr)
 val_voices=(en-us-nyc en-gb-x-gbclan af ca hr sk)
 val_subjects=(the\ plumber my\ aunt the\ dog the\ teacher our\ landlord the\ baby\ sitter a\ friend)
+# Draw 2 (--test-draw2): voices and subjects no split above uses.
+draw2_voices=(id ms sw vi eo en-gb-x-gbcwmd)
+draw2_subjects=(the\ librarian my\ cousin the\ mechanic the\ baker my\ grandfather
+  the\ old\ parrot our\ tenant the\ bus\ driver)
 
-speech() {  # split voices... ; writes $count utterance files per voice
+# speech split seed count SUBJECTS... -- voices... ; writes $count utterance
+# files per voice. SUBJECTS: "even" or "odd" (those entries of $subjects), or
+# the subjects themselves.
+speech() {
   local split=$1 seed=$2 count=$3; shift 3
+  local v n text i parity=0 own=()
+  while [[ $1 != -- ]]; do own+=("$1"); shift; done
+  shift
+  if [[ ${own[*]} == even || ${own[*]} == odd ]]; then
+    [[ ${own[*]} == odd ]] && parity=1
+    own=()
+  fi
   RANDOM=$seed
-  local v n text i parity=0
-  [[ $split == test ]] && parity=1
   for v in "$@"; do
     for ((n = 0; n < count; n++)); do
       text=""
       for ((i = 0; i < 4; i++)); do
         # Train sentences use even subjects, test sentences odd ones, val
-        # sentences their own: no sentence is in two splits.
+        # and draw 2 sentences their own: no sentence is in two splits.
+        # (s is drawn either way, so that val's sentences stay as they were.)
         local s=$(( (RANDOM % 7) * 2 + parity )) subject
-        if [[ $split == val ]]; then subject=${val_subjects[RANDOM % ${#val_subjects[@]}]}; else subject=${subjects[$s]}; fi
+        if [[ ${#own[@]} -gt 0 ]]; then subject=${own[RANDOM % ${#own[@]}]}; else subject=${subjects[$s]}; fi
         text+="${subject^} ${verbs[RANDOM % ${#verbs[@]}]} ${objects[RANDOM % ${#objects[@]}]} ${endings[RANDOM % ${#endings[@]}]} "
       done
       local speed=$((110 + RANDOM % 100)) pitch=$((20 + RANDOM % 60)) variant=""
@@ -90,9 +139,11 @@ speech() {  # split voices... ; writes $count utterance files per voice
     done
   done
 }
-speech train 101 6 "${train_voices[@]}"
-speech test 202 4 "${test_voices[@]}"
-speech val 505 4 "${val_voices[@]}"
+if [[ $draw2 -eq 0 ]]; then
+  speech train 101 6 even -- "${train_voices[@]}"
+  speech test 202 4 odd -- "${test_voices[@]}"
+  speech val 505 4 "${val_subjects[@]}" -- "${val_voices[@]}"
+fi
 
 # --- Desktop sounds (sound-theme-freedesktop): alternate files per split ----
 # Every third file is test's, the others train's; --extended gives every
@@ -101,7 +152,7 @@ speech val 505 4 "${val_voices[@]}"
 k=0
 j=0
 for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
-  [[ -f "$f" ]] || continue
+  [[ -f "$f" && $draw2 -eq 0 ]] || continue
   split=train
   if ((k % 3 == 2)); then
     split="test"
@@ -176,9 +227,11 @@ synthetic() {
     "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/music-$n.wav"
   done
 }
-synthetic train 303 6
-synthetic test 404 4
-synthetic val 606 3
+if [[ $draw2 -eq 0 ]]; then
+  synthetic train 303 6
+  synthetic test 404 4
+  synthetic val 606 3
+fi
 
 # --- --extended: more note sequences for train and val ---------------------
 # Melodies were the other source of false alarms on test, and validation's
@@ -215,8 +268,104 @@ if [[ $extended -eq 1 ]]; then
   notes val 808 6
 fi
 
+# --- --test-draw2: a second test set from sources no split uses -------------
+# shuffle ENTRIES...: sets $shuffled to them in an order drawn from $RANDOM
+# (callers sort them first, so the order does not depend on the
+# filesystem's).
+shuffle() {
+  local i j t
+  shuffled=("$@")
+  for ((i = ${#shuffled[@]} - 1; i > 0; i--)); do
+    j=$((RANDOM % (i + 1)))
+    t=${shuffled[i]}; shuffled[i]=${shuffled[j]}; shuffled[j]=$t
+  done
+}
+# A package's sound files, sorted; grep's extended regex picks them.
+package_files() {
+  dpkg -L "$1" | grep -E "$2" | LC_ALL=C sort
+}
+# An output name from a file name: lower case, spaces and _ to -, only
+# [a-z0-9-] kept ("Sam's Song.ogg" -> sams-song).
+safe_name() {
+  local s
+  s=$(basename "$1")
+  s=${s%.*}
+  s=${s,,}
+  s=${s//é/e}
+  s=${s//[ _]/-}
+  printf '%s' "${s//[^a-z0-9-]/}"
+}
+if [[ $draw2 -eq 1 ]]; then
+  # Speech: espeak-ng, own voices and subjects.
+  speech test 1010 4 "${draw2_subjects[@]}" -- "${draw2_voices[@]}"
+
+  # Recorded speech: asterisk prompts (8 kHz) joined with pauses of 0.3-1 s
+  # into 8 files of 15-30 s each. The tones (beep, beeperr, *-2tone,
+  # confbridge-join and -leave) and silence/ are left out; no prompt is used
+  # twice.
+  RANDOM=1111
+  mapfile -t prompts < <(package_files asterisk-core-sounds-en-wav '\.wav$' |
+    grep -v -e '/silence/' -e '/beep' -e '2tone' -e '/confbridge-join' -e '/confbridge-leave')
+  shuffle "${prompts[@]}"
+  k=0
+  for ((n = 0; n < 8; n++)); do
+    target=$(((15 + RANDOM % 16) * 1000)) ms=0 parts=()
+    while ((ms < target)); do
+      f=${shuffled[k]} pause=$((300 + RANDOM % 700))
+      "${SOX[@]}" "$f" "${OUTFMT[@]}" "$tmp/p$k.wav" pad 0 "0.$(printf '%03d' "$pause")"
+      parts+=("$tmp/p$k.wav")
+      ms=$((ms + $(soxi -s "$f") * 1000 / $(soxi -r "$f") + pause))
+      k=$((k + 1))
+    done
+    "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/test/prompts-$n.wav"
+  done
+
+  # Music on hold (8 kHz, 1-5 min): the first 60 s of each of the 5 pieces.
+  while IFS= read -r f; do
+    "${SOX[@]}" "$f" "${OUTFMT[@]}" "$dir/test/moh-$(safe_name "$f").wav" trim 0 60
+  done < <(package_files asterisk-moh-opsound-wav '\.wav$')
+
+  # Ringtones and notifications of four sound themes: a seeded choice of 24
+  # files, so many from each group. Files equal to a freedesktop one (which
+  # the other splits use; Oxygen-Im-Message-In.ogg is one) or to one already
+  # taken (Yaru has a few pairs) are left out.
+  declare -A seen=()
+  for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
+    seen[$(md5sum <"$f" | cut -d' ' -f1)]=1
+  done
+  RANDOM=1212
+  for group in lomiri-ringtone:6 lomiri-notification:3 oxygen:6 yaru:4 deepin:5; do
+    case ${group%:*} in
+      lomiri-ringtone) files=$(package_files lomiri-sounds '/ringtones/.*\.ogg$') ;;
+      lomiri-notification) files=$(package_files lomiri-sounds '/(notifications|camera)/.*\.ogg$') ;;
+      oxygen) files=$(package_files oxygen-sounds '\.ogg$') ;;
+      yaru) files=$(package_files yaru-theme-sound '\.oga$') ;;
+      deepin) files=$(package_files deepin-sound-theme '\.wav$') ;;
+    esac
+    candidates=()
+    while IFS= read -r f; do
+      sum=$(md5sum <"$f" | cut -d' ' -f1)
+      [[ -n ${seen[$sum]:-} ]] && continue
+      seen[$sum]=1
+      candidates+=("$f")
+    done <<<"$files"
+    shuffle "${candidates[@]}"
+    for f in "${shuffled[@]:0:${group#*:}}"; do
+      name=$(safe_name "$f")
+      name=${name#oxygen-}
+      out="$dir/test/${group%:*}-$name.wav"
+      [[ -e "$out" ]] && { echo "$0: two files would be $out" >&2; exit 1; }
+      "${SOX[@]}" "$f" "${OUTFMT[@]}" "$out"
+    done
+  done
+
+  # Synthetic household sounds: a seed of its own (303, 404, 606 are
+  # synthetic()'s for train, test and val; 707 and 808 notes()').
+  synthetic test 909 4
+fi
+
 touch "$stamp"
-for split in train val test; do
+for split in "${splits[@]}"; do
   echo "alarm backgrounds: $split: $(ls "$dir/$split" | wc -l) files," \
     "$(soxi -D "$dir/$split"/*.wav | awk '{s += $1} END {printf "%.0f", s}') s"
 done

@@ -17,6 +17,8 @@ packages=(
   gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
   dataset-fashion-mnist
   sox espeak-ng sound-theme-freedesktop
+  lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
+  asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
 )
 
 missing=()
