@@ -158,7 +158,7 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   for (const char* key : {"cnn_threshold", "cnn_average_inferences", "cnn_tune_per_snr", "models",
                           "ensemble_gate", "goertzel_threshold", "grid", "false_alarm_budget"})
     EXPECT_EQ(replayed[key], thresholds[key]) << key;
-  EXPECT_EQ(replayed["replayed_from"], "tr.json");
+  EXPECT_EQ(replayed["replayed_from"], nlohmann::json::array({"tr.json"}));
   const Result margin = Alarm(dir,
                               "tune --replay tr.json --base t.json --out m.json "
                               "--margin-below 0.05 --margin-false-alarms-per-day 1");

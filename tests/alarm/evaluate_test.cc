@@ -257,15 +257,13 @@ TEST(FalseAlarmsBelow, OffTheGridTakesTheNextLowerSetting) {
 TEST(TuneCnn, ReplaysEachSettingOverClipsAndBackground) {
   CnnTraces t;
   t.alarm_seconds = 10.0;
-  t.background_hours = 1.0;
   // 0 dB, onset at 5 s: a lone 0.95 at 2 s (a lead-in false alarm unless
   // averaged away), then 0.9 at 7 s, 2 s after the onset (5 s after the
   // 0.95: not suppressed).
   t.clips.push_back({5.0, 0.0, {1.0, 2.0, 7.0}, {0.1f, 0.95f, 0.9f}});
   // +10 dB: only a 0.6 at 12 s, 7 s late.
   t.clips.push_back({5.0, 10.0, {1.0, 12.0}, {0.1f, 0.6f}});
-  t.background_times = {100.0, 200.0};
-  t.background_scores = {0.8f, 0.1f};
+  t.backgrounds.push_back({1.0, {100.0, 200.0}, {0.8f, 0.1f}});
   const CnnTuneResult r = TuneCnn(t, TuneCriterion{0});
   const auto at = [&r](double threshold, int average) {
     for (const TunePoint& p : r.grid)
@@ -302,6 +300,35 @@ TEST(TuneCnn, ReplaysEachSettingOverClipsAndBackground) {
   EXPECT_EQ(r.false_alarms_below[1].second, 1);
 }
 
+// Pooled traces keep each background a stream of its own: a score at the
+// end of one and another at the start of the next are not averaged together
+// nor suppressed by each other, and the hours add up.
+TEST(PoolTraces, KeepsEachBackgroundAStreamOfItsOwn) {
+  CnnTraces a, b;
+  a.alarm_seconds = 10.0;
+  a.clips.push_back({5.0, 0.0, {7.0}, {0.9f}});
+  a.backgrounds.push_back({2.0, {100.0, 101.0}, {0.1f, 0.9f}});
+  b.backgrounds.push_back({1.0, {0.4, 50.0}, {0.9f, 0.1f}});
+  PoolTraces(a, b);
+  EXPECT_EQ(a.background_hours(), 3.0);
+  EXPECT_EQ(a.clips.size(), 1u);
+  const CnnTuneResult r = TuneCnn(a, TuneCriterion{5});
+  for (const TunePoint& p : r.grid) {
+    if (p.average != 1 || std::abs(p.threshold - 0.85) > 1e-9) continue;
+    // One stream, 101.0 then 0.4: the second event would come "before" the
+    // first and be suppressed; as two streams both count.
+    EXPECT_EQ(p.false_alarms, 2);
+    EXPECT_EQ(p.recall, 1.0);
+  }
+  // Two averaged: 0.9 at 0.4 s is the second stream's first score, alone.
+  for (const TunePoint& p : r.grid)
+    if (p.average == 2 && std::abs(p.threshold - 0.85) < 1e-9) EXPECT_EQ(p.false_alarms, 1);
+  CnnTraces c;
+  c.alarm_seconds = 8.0;
+  c.clips.push_back({5.0, 0.0, {7.0}, {0.9f}});
+  EXPECT_THROW(PoolTraces(a, c), std::runtime_error);
+}
+
 // A traces file that is not what tune --traces writes says what is wrong.
 TEST(CnnTracesFromJson, NamesWhatIsMissingOrMalformed) {
   const auto message = [](const char* text) {
@@ -325,9 +352,10 @@ TEST(CnnTracesFromJson, NamesWhatIsMissingOrMalformed) {
   const CnnTraces t = CnnTracesFromJson(nlohmann::json::parse(
       R"({"alarm_seconds": 10, "clips": [],
           "background": {"hours": 2, "times": [0.4], "scores": [0.25]}})"));
-  EXPECT_EQ(t.background_hours, 2.0);
-  ASSERT_EQ(t.background_scores.size(), 1u);
-  EXPECT_EQ(t.background_scores[0], 0.25f);
+  EXPECT_EQ(t.background_hours(), 2.0);
+  ASSERT_EQ(t.backgrounds.size(), 1u);
+  ASSERT_EQ(t.backgrounds[0].scores.size(), 1u);
+  EXPECT_EQ(t.backgrounds[0].scores[0], 0.25f);
 }
 
 // A lead-in adds background before the same alarm: the same draws, the

@@ -395,10 +395,9 @@ TunePoint ReplayCnn(const CnnTraces& traces, double threshold, int average,
       ScoreClip(events, c.onset_s, traces.alarm_seconds, b);
     }
   }
-  p.false_alarms =
-      all.clip_false_alarms +
-      static_cast<int>(
-          CnnEvents(traces.background_times, traces.background_scores, threshold, average).size());
+  p.false_alarms = all.clip_false_alarms;
+  for (const CnnTraces::Background& b : traces.backgrounds)
+    p.false_alarms += static_cast<int>(CnnEvents(b.times, b.scores, threshold, average).size());
   p.recall = double(all.detected) / std::max(1, all.clips);
   p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
   if (per_snr)
@@ -427,12 +426,32 @@ CnnTraces CnnTracesFromJson(const nlohmann::json& j) {
     t.clips.push_back(std::move(c));
   }
   const nlohmann::json& b = Field<nlohmann::json>(j, "background", "the file");
-  t.background_hours = Field<double>(b, "hours", "the background");
-  t.background_times = Field<std::vector<double>>(b, "times", "the background");
-  t.background_scores = Field<std::vector<float>>(b, "scores", "the background");
-  if (t.background_times.size() != t.background_scores.size())
-    throw std::runtime_error("traces: the background has as many times as scores");
+  CnnTraces::Background background;
+  background.hours = Field<double>(b, "hours", "the background");
+  background.times = Field<std::vector<double>>(b, "times", "the background");
+  background.scores = Field<std::vector<float>>(b, "scores", "the background");
+  if (background.times.size() != background.scores.size())
+    throw std::runtime_error(fmt::format("traces: the background has {} times but {} scores",
+                                         background.times.size(), background.scores.size()));
+  t.backgrounds.push_back(std::move(background));
   return t;
+}
+
+double CnnTraces::background_hours() const {
+  double hours = 0;
+  for (const Background& b : backgrounds) hours += b.hours;
+  return hours;
+}
+
+void PoolTraces(CnnTraces& into, CnnTraces more) {
+  if (!into.clips.empty() && !more.clips.empty() && into.alarm_seconds != more.alarm_seconds)
+    throw std::runtime_error(
+        fmt::format("traces: alarms of {:g} s and of {:g} s cannot be pooled (tune both with one "
+                    "alarm length)",
+                    into.alarm_seconds, more.alarm_seconds));
+  if (into.clips.empty()) into.alarm_seconds = more.alarm_seconds;
+  for (auto& c : more.clips) into.clips.push_back(std::move(c));
+  for (auto& b : more.backgrounds) into.backgrounds.push_back(std::move(b));
 }
 
 nlohmann::json TuneGridJson(const std::vector<TunePoint>& points, const std::string& detector) {
@@ -528,12 +547,10 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
   if (cnn) {
     CnnTraces cnn_traces;
     cnn_traces.alarm_seconds = options.alarm_seconds;
-    cnn_traces.background_hours = options.background_hours;
     nlohmann::json clips = nlohmann::json::array();
     for (const Trace& t : traces) {
       if (t.onset_s < 0) {
-        cnn_traces.background_times = t.cnn_times;
-        cnn_traces.background_scores = t.cnn_scores;
+        cnn_traces.backgrounds.push_back({options.background_hours, t.cnn_times, t.cnn_scores});
         result.cnn_traces["background"] = {
             {"hours", options.background_hours}, {"times", t.cnn_times}, {"scores", t.cnn_scores}};
       } else {

@@ -185,15 +185,26 @@ struct CnnTraces {
     std::vector<double> times;
     std::vector<float> scores;
   };
+  // A stream of background heard without a reset: every event in it is a
+  // false alarm.
+  struct Background {
+    double hours = 0;
+    std::vector<double> times;
+    std::vector<float> scores;
+  };
   double alarm_seconds = 0;
   std::vector<Clip> clips;
-  double background_hours = 0;
-  std::vector<double> background_times;
-  std::vector<float> background_scores;
+  std::vector<Background> backgrounds;
+  double background_hours() const;
 };
 // Reads the JSON that TuneResult::cnn_traces holds; throws std::runtime_error
 // naming the first field that is missing or malformed.
 CnnTraces CnnTracesFromJson(const nlohmann::json& j);
+// Adds `more`'s clips to `into`'s and its background as a stream of its own
+// (no averaging or suppression across two streams), so that a tuning can be
+// replayed over more background, or more alarms, than one run heard. Throws
+// std::runtime_error when both hold clips of different alarm lengths.
+void PoolTraces(CnnTraces& into, CnnTraces more);
 
 // The CNN's decision tuned over `traces` (the grid: averaging
 // kTuneMaxAverage down to 1, thresholds 0.30 to 0.99 and the int8 softmax's

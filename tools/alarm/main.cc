@@ -287,12 +287,15 @@ int main(int argc, char** argv) {
   tune->add_option("--margin-false-alarms-per-day", tune_options.margin_false_alarms_per_day,
                    "False alarms per 24 h allowed at the lower threshold of --margin-below")
       ->check(CLI::Range(0.0, 1000.0));
-  std::string replay_traces, replay_base;
+  std::vector<std::string> replay_traces;
+  std::string replay_base;
   CLI::Option* replay =
       tune->add_option("--replay", replay_traces,
                        "Tune the CNN again from the scores a run wrote with --traces, without "
                        "audio or models (seconds, not minutes): to study a criterion; needs "
-                       "--base, and writes a thresholds file only when --out is given")
+                       "--base, and writes a thresholds file only when --out is given. Several "
+                       "files: their clips and background streams pooled (e.g. a run's "
+                       "validation traces and a background-only run on other sounds)")
           ->check(CLI::ExistingFile);
   tune->add_option("--base", replay_base,
                    "With --replay: the thresholds file of the run that wrote the traces (its "
@@ -364,11 +367,16 @@ int main(int argc, char** argv) {
       if (replay_base.empty())
         throw picoml::host::Error(
             "--replay needs --base: the thresholds file of the run that wrote the traces");
-      const CnnTraces traces = CnnTracesFromJson(ReadJson(replay_traces));
-      tune_options.background_hours = traces.background_hours;
+      CnnTraces traces;
+      nlohmann::json replayed_from = nlohmann::json::array();
+      for (const std::string& path : replay_traces) {
+        PoolTraces(traces, CnnTracesFromJson(ReadJson(path)));
+        replayed_from.push_back(std::filesystem::path(path).filename().string());
+      }
+      tune_options.background_hours = traces.background_hours();
       const CnnTuneResult r = TuneCnn(traces, CriterionOf(tune_options));
       nlohmann::json j = ReadJson(replay_base);
-      j["replayed_from"] = std::filesystem::path(replay_traces).filename().string();
+      j["replayed_from"] = replayed_from;
       SetCnnSetting(j, r, tune_options);
       // The grid's Goertzel rows stay; the CNN's are the replay's.
       nlohmann::json grid = nlohmann::json::array();
@@ -377,7 +385,8 @@ int main(int argc, char** argv) {
       for (const auto& row : TuneGridJson(r.grid, "cnn")) grid.push_back(row);
       j["grid"] = grid;
       std::cout << fmt::format("Replayed {} ({} alarm clips, {:g} h of background)\n",
-                               replay_traces, traces.clips.size(), traces.background_hours);
+                               fmt::join(replay_traces, " + "), traces.clips.size(),
+                               traces.background_hours());
       PrintCnnSetting(r, tune_options);
       if (tune->count("--out") > 0) {
         MakeParentFolder(thresholds_out);
