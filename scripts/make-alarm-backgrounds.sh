@@ -23,27 +23,55 @@
 # with any split of either library, and adds sources none of them has:
 # recorded speech (asterisk prompts), music on hold, and ringtones and
 # notifications of other desktop sound themes (packages listed below).
-#   scripts/make-alarm-backgrounds.sh [--force] [--extended | --test-draw2] [--dir DIR]
+# --val-extra writes only val/, by default in .../picoml/alarm-val-extra:
+# more varied validation background, music and tonal sounds above all (a
+# detector chosen on validation raised hundreds of false alarms on test over
+# an electronic music-on-hold track that validation had nothing like):
+# instrument samples and loops, game music, machinery, vehicle and bell
+# effects, ambient sounds, and synthetic sounds and note sequences of seeds
+# of their own (picoml-alarm tune --backgrounds DIR tunes on its val/).
+# --test-draw3 writes a third independent test set, only test/, by default
+# in .../picoml/alarm-draw3: clean figures once draw 2 has been used in a
+# choice too.
+# Like draw 2 it shares no source, voice, sentence subject or seed with any
+# other set here (val-extra included): more espeak-ng voices, game music and
+# sound effects, and synthetic sounds.
+#   scripts/make-alarm-backgrounds.sh [--force]
+#     [--extended | --test-draw2 | --val-extra | --test-draw3] [--dir DIR]
 set -euo pipefail
 
 dir=""
 force=0
 extended=0
 draw2=0
-usage="usage: $0 [--force] [--extended | --test-draw2] [--dir DIR]"
+valextra=0
+draw3=0
+usage="usage: $0 [--force] [--extended | --test-draw2 | --val-extra | --test-draw3] [--dir DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1 ;;
     --extended) extended=1 ;;
     --test-draw2) draw2=1 ;;
+    --val-extra) valextra=1 ;;
+    --test-draw3) draw3=1 ;;
     --dir) dir="$2"; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-((extended && draw2)) && { echo "$usage" >&2; exit 2; }
+((extended + draw2 + valextra + draw3 > 1)) && { echo "$usage" >&2; exit 2; }
+# full: the default or the extended library, with all three splits.
+full=$((!draw2 && !valextra && !draw3))
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
-if [[ $draw2 -eq 1 ]]; then
+if [[ $valextra -eq 1 ]]; then
+  dir="${dir:-$cache/alarm-val-extra}"
+  stamp="$dir/.complete-val-extra-v1"
+  splits=(val)
+elif [[ $draw3 -eq 1 ]]; then
+  dir="${dir:-$cache/alarm-draw3}"
+  stamp="$dir/.complete-draw3-v1"
+  splits=(test)
+elif [[ $draw2 -eq 1 ]]; then
   dir="${dir:-$cache/alarm-draw2}"
   stamp="$dir/.complete-draw2-v1"
   splits=(test)
@@ -63,23 +91,61 @@ fi
 for tool in sox espeak-ng; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
 done
+# need OPTION PACKAGES...: installs the extra sound packages
+# (scripts/setup.sh --alarm-sources) when one of PACKAGES is missing, and
+# fails, naming the apt-get command, if that did not bring them all.
+need() {
+  local option=$1 p missing=()
+  shift
+  missing_of() {
+    missing=()
+    for p in "$@"; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+  }
+  missing_of "$@"
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "$0: $option needs ${missing[*]}: installing (scripts/setup.sh --alarm-sources)" >&2
+    bash "$(dirname "$0")/setup.sh" --alarm-sources || true
+    missing_of "$@"
+  fi
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "$0: $option needs ${missing[*]}: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+}
+# only SPLIT NAME: the one-split sets never clear a library with other splits.
+only() {
+  local other
+  for other in train val test; do
+    if [[ $other != "$1" && -e "$dir/$other" ]]; then
+      echo "$0: $dir has $other/: not a $2 library" >&2
+      exit 1
+    fi
+  done
+}
 # Draw 2's sources (sound-theme-freedesktop: to leave out files equal to its).
 draw2_packages=(lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
   asterisk-moh-opsound-wav asterisk-core-sounds-en-wav sound-theme-freedesktop)
+valextra_packages=(lmms-common frozen-bubble-data openttd-opensfx minetest-data)
+# xmp renders pingus' tracker modules.
+draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data
+  tuxtype-data xmp)
 if [[ $draw2 -eq 1 ]]; then
-  missing=()
-  for p in "${draw2_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "$0: --test-draw2 needs ${missing[*]}: apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
+  need --test-draw2 "${draw2_packages[@]}"
   # Only test/ is written: never clear a library that has other splits.
   if [[ -e "$dir/train" || -e "$dir/val" ]]; then
     echo "$0: $dir has train/ or val/: not a draw-2 library" >&2
     exit 1
   fi
+fi
+if [[ $valextra -eq 1 ]]; then
+  need --val-extra "${valextra_packages[@]}"
+  only val val-extra
+fi
+if [[ $draw3 -eq 1 ]]; then
+  need --test-draw3 "${draw3_packages[@]}"
+  only test draw-3
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -107,6 +173,10 @@ val_subjects=(the\ plumber my\ aunt the\ dog the\ teacher our\ landlord the\ bab
 draw2_voices=(id ms sw vi eo en-gb-x-gbcwmd)
 draw2_subjects=(the\ librarian my\ cousin the\ mechanic the\ baker my\ grandfather
   the\ old\ parrot our\ tenant the\ bus\ driver)
+# Draw 3 (--test-draw3): the same again, voices and subjects of its own.
+draw3_voices=(ja ko hi ta et lv)
+draw3_subjects=(the\ pharmacist my\ sister the\ gardener the\ firefighter my\ uncle
+  the\ waitress our\ lodger the\ school\ caretaker)
 
 # speech split seed count SUBJECTS... -- voices... ; writes $count utterance
 # files per voice. SUBJECTS: "even" or "odd" (those entries of $subjects), or
@@ -139,7 +209,7 @@ speech() {
     done
   done
 }
-if [[ $draw2 -eq 0 ]]; then
+if [[ $full -eq 1 ]]; then
   speech train 101 6 even -- "${train_voices[@]}"
   speech test 202 4 odd -- "${test_voices[@]}"
   speech val 505 4 "${val_subjects[@]}" -- "${val_voices[@]}"
@@ -152,7 +222,7 @@ fi
 k=0
 j=0
 for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
-  [[ -f "$f" && $draw2 -eq 0 ]] || continue
+  [[ -f "$f" && $full -eq 1 ]] || continue
   split=train
   if ((k % 3 == 2)); then
     split="test"
@@ -227,7 +297,7 @@ synthetic() {
     "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/music-$n.wav"
   done
 }
-if [[ $draw2 -eq 0 ]]; then
+if [[ $full -eq 1 ]]; then
   synthetic train 303 6
   synthetic test 404 4
   synthetic val 606 3
@@ -268,7 +338,7 @@ if [[ $extended -eq 1 ]]; then
   notes val 808 6
 fi
 
-# --- --test-draw2: a second test set from sources no split uses -------------
+# --- Helpers of the one-split sets (--test-draw2, --val-extra, --test-draw3)
 # shuffle ENTRIES...: sets $shuffled to them in an order drawn from $RANDOM
 # (callers sort them first, so the order does not depend on the
 # filesystem's).
@@ -295,6 +365,46 @@ safe_name() {
   s=${s//[ _]/-}
   printf '%s' "${s//[^a-z0-9-]/}"
 }
+# msec FILE: its length in milliseconds.
+msec() {
+  echo $(($(soxi -s "$1") * 1000 / $(soxi -r "$1")))
+}
+# usable MIN_MS FILES...: sets $candidates to those of FILES that sox can
+# read, of MIN_MS or more and not equal to one seen before (their md5s are
+# kept in $seen).
+usable() {
+  local min=$1 f sum
+  shift
+  candidates=()
+  for f in "$@"; do
+    soxi "$f" >/dev/null 2>&1 || continue
+    (($(msec "$f") >= min)) || continue
+    sum=$(md5sum <"$f" | cut -d' ' -f1)
+    [[ -n ${seen[$sum]:-} ]] && continue
+    seen[$sum]=1
+    candidates+=("$f")
+  done
+}
+# take NAME COUNT MIN_MS SECONDS FILES...: converts a choice of COUNT of the
+# usable FILES (sorted by the caller; drawn from $RANDOM) to
+# $dir/$split/NAME-<file name>.wav, only the first SECONDS of each unless
+# SECONDS is 0.
+take() {
+  local name=$1 count=$2 min=$3 seconds=$4 f out cut=()
+  shift 4
+  usable "$min" "$@"
+  ((seconds > 0)) && cut=(trim 0 "$seconds")
+  shuffle "${candidates[@]}"
+  for f in "${shuffled[@]:0:count}"; do
+    out=$(safe_name "$f")
+    while [[ $out == *--* ]]; do out=${out//--/-}; done
+    out="$dir/$split/$name-$out.wav"
+    [[ -e "$out" ]] && { echo "$0: two files would be $out" >&2; exit 1; }
+    "${SOX[@]}" "$f" "${OUTFMT[@]}" "$out" "${cut[@]}"
+  done
+}
+
+# --- --test-draw2: a second test set from sources no split uses -------------
 if [[ $draw2 -eq 1 ]]; then
   # Speech: espeak-ng, own voices and subjects.
   speech test 1010 4 "${draw2_subjects[@]}" -- "${draw2_voices[@]}"
@@ -362,6 +472,129 @@ if [[ $draw2 -eq 1 ]]; then
   # Synthetic household sounds: a seed of its own (303, 404, 606 are
   # synthetic()'s for train, test and val; 707 and 808 notes()').
   synthetic test 909 4
+fi
+
+# --- --val-extra: more varied validation background ------------------------
+if [[ $valextra -eq 1 ]]; then
+  split="val"
+  declare -A seen=()
+  RANDOM=1313
+  # LMMS's instrument samples, drum and synth loops and effects (not its
+  # single-cycle waveforms or DrumSynth presets): a choice of 20 or a few more
+  # of at least 1 s, loops repeated to about 8 s, each followed by 0.2-0.9 s
+  # of quiet, joined into files of 12 s or more.
+  mapfile -t files < <(package_files lmms-common \
+    '/samples/(basses|bassloops|beats|drums|effects|instruments|latin|misc|stringsnpads)/[^/]*\.(ogg|wav|flac)$')
+  usable 1000 "${files[@]}"  # (a few are Vorbis in WAV, which sox cannot read)
+  shuffle "${candidates[@]}"
+  n=0 ms=0 parts=()
+  for ((k = 0; k < 20 || ${#parts[@]} > 0; k++)); do
+    f=${shuffled[k]} loop=()
+    [[ $f =~ /(bassloops|beats)/ ]] && loop=(repeat $(((8000 + $(msec "$f") / 2) / $(msec "$f") - 1)))
+    "${SOX[@]}" "$f" "${OUTFMT[@]}" "$tmp/l$k.wav" "${loop[@]}" pad 0 "0.$((2 + RANDOM % 8))"
+    parts+=("$tmp/l$k.wav")
+    ms=$((ms + $(msec "$tmp/l$k.wav")))
+    if ((ms >= 12000)); then
+      "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/val/lmms-mix-$n.wav"
+      n=$((n + 1)) ms=0 parts=()
+    fi
+  done
+
+  # Frozen Bubble: its music (three tracks, the first 60 s of each) and five
+  # of its sound effects.
+  mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*zik[^/]*\.ogg$')
+  take frozen-bubble 6 100 60 "${files[@]}"
+  mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*\.ogg$' | grep -v zik)
+  take frozen-bubble 5 100 0 "${files[@]}"
+
+  # OpenTTD's OpenSFX: one catalogue, a table of (offset, size) pairs, then
+  # at each offset a name (a length byte, then text ending in NUL) and a RIFF
+  # WAV file. A choice of 12 of the machinery, vehicle and bell sounds (not
+  # the toyland, tropical, farm animal, crowd and jingle ones).
+  catalogue=/usr/share/games/openttd/baseset/opensfx/opensfx.cat
+  u32() { od -An --endian=little -tu4 -j "$1" -N4 "$catalogue" | tr -d ' '; }
+  mkdir "$tmp/opensfx"
+  count=$((($(u32 0) & 0x7fffffff) / 8))
+  for ((k = 0; k < count; k++)); do
+    at=$(($(u32 $((k * 8))) & 0x7fffffff))
+    length=$(od -An -tu1 -j "$at" -N1 "$catalogue" | tr -d ' ')
+    # '"Level crossing". Original "RRCrossing.wav" by ...': the first quoted.
+    title=$(dd if="$catalogue" iflag=skip_bytes,count_bytes skip=$((at + 1)) count=$((length - 1)) \
+      status=none | cut -d'"' -f2)
+    riff=$((at + 1 + length))
+    dd if="$catalogue" of="$tmp/opensfx/${title//\//-}.wav" iflag=skip_bytes,count_bytes \
+      skip="$riff" count=$(($(u32 $((riff + 4))) + 8)) bs=64K status=none
+  done
+  mapfile -t files < <(printf '%s\n' "$tmp"/opensfx/*.wav | LC_ALL=C sort |
+    grep -v -E '/(Toyland|Tropical|Sheep|Cow|Horse|Applause|Oooh|Good Year|Bad Year|Unused)')
+  take openttd 12 100 0 "${files[@]}"
+
+  # Minetest: six of its ambient sounds (fire, water, lava, furnace, cart on
+  # rails) and four household-like ones (doors, glass, chests, tools).
+  mapfile -t files < <(package_files minetest-data \
+    '/mods/(env_sounds|fire|carts)/sounds/[^/]*\.ogg$|/default_furnace_active\.ogg$')
+  take minetest 6 1000 0 "${files[@]}"
+  mapfile -t files < <(package_files minetest-data \
+    '/mods/(doors|xpanes)/sounds/[^/]*\.ogg$|/default_(break_glass|chest|dug_metal|place_node|tool_breaks)[^/]*\.ogg$')
+  take minetest 4 100 0 "${files[@]}"
+
+  # Synthetic household sounds and note sequences, seeds of their own.
+  synthetic val 1414 2
+  notes val 1515 4
+fi
+
+# --- --test-draw3: a third test set from sources no other set uses ---------
+if [[ $draw3 -eq 1 ]]; then
+  split="test"
+  declare -A seen=()
+  # Speech: espeak-ng, own voices and subjects.
+  speech test 1818 4 "${draw3_subjects[@]}" -- "${draw3_voices[@]}"
+
+  RANDOM=1717
+  # Pingus: four of its tracker modules, the first 60 s as xmp renders them,
+  # and six sound effects. pingus-3, pingus-5 and sorcerer are left out: they
+  # use random effects, for which xmp seeds rand() from the clock, so no two
+  # renderings agree; so are success_1 and _2, jingles of a few seconds.
+  mapfile -t files < <(package_files pingus-data '/music/[^/]*\.(it|s3m)$' |
+    grep -v -E '/(pingus-3|pingus-5|sorcerer|success_1|success_2)\.')
+  shuffle "${files[@]}"
+  for f in "${shuffled[@]:0:4}"; do
+    rm -f "$tmp/xmp.wav"
+    # Mixed in mono by xmp: rough_journey's two channels are in opposite
+    # phase, so that sox's mix of them would be silence. (xmp exits 0
+    # whether or not it could play the module.)
+    xmp --norc --nocmd -q -m -t 60 -o "$tmp/xmp.wav" "$f" >/dev/null 2>"$tmp/xmp.log"
+    [[ -s "$tmp/xmp.wav" ]] || { echo "$0: xmp did not render $f:" >&2; cat "$tmp/xmp.log" >&2; exit 1; }
+    "${SOX[@]}" "$tmp/xmp.wav" "${OUTFMT[@]}" "$dir/test/pingus-$(safe_name "$f").wav" trim 0 60
+  done
+  mapfile -t files < <(package_files pingus-data '/sounds/[^/]*\.wav$')
+  take pingus 6 100 0 "${files[@]}"
+
+  # LinCity-NG: its music (three tracks, the first 60 s of each) and six of
+  # its sounds of city life and industry (4 s loops, most of them).
+  mapfile -t files < <(package_files lincity-ng-data '/music/.*\.ogg$')
+  take lincity 4 100 60 "${files[@]}"
+  mapfile -t files < <(package_files lincity-ng-data '/sounds/[^/]*\.wav$')
+  take lincity 6 100 0 "${files[@]}"
+
+  # Sound effects of Tux Paint, KBounce and KAPman; the music of mu-cade
+  # (four tracks) and of Tux Typing (its three Ogg tracks, not its MOD
+  # ones), the first 60 s of each, and one Tux Typing sound.
+  mapfile -t files < <(package_files tuxpaint-data '/sounds/[^/]*\.wav$')
+  take tuxpaint 6 100 0 "${files[@]}"
+  mapfile -t files < <(package_files kbounce '/sounds/[^/]*\.wav$')
+  take kbounce 4 100 0 "${files[@]}"
+  mapfile -t files < <(package_files kapman '/kapman/[^/]*\.ogg$')
+  take kapman 4 100 0 "${files[@]}"
+  mapfile -t files < <(package_files mu-cade-data '/musics/[^/]*\.ogg$')
+  take mu-cade 4 100 60 "${files[@]}"
+  mapfile -t files < <(package_files tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.ogg$')
+  take tuxtype 3 100 60 "${files[@]}"
+  mapfile -t files < <(package_files tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.wav$')
+  take tuxtype 1 100 0 "${files[@]}"
+
+  # Synthetic household sounds: a seed of its own.
+  synthetic test 1616 4
 fi
 
 touch "$stamp"

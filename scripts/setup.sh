@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what picoml needs on a fresh Debian 12 machine (as root, or with
 # sudo available). Idempotent: packages already present are left alone.
+#   scripts/setup.sh [--alarm-sources]
 set -euo pipefail
 
 packages=(
@@ -17,9 +18,22 @@ packages=(
   gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
   dataset-fashion-mnist
   sox espeak-ng sound-theme-freedesktop
-  lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
-  asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
 )
+# --alarm-sources: also the sound packages of make-alarm-backgrounds.sh's
+# --test-draw2, --val-extra and --test-draw3 (about 600 MB with the KDE
+# libraries kbounce and kapman bring), which that script asks for when one
+# is missing; the tests and the main commands do not need them.
+if [ "${1:-}" = "--alarm-sources" ]; then
+  packages+=(
+    lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
+    asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
+    lmms-common frozen-bubble-data openttd-opensfx minetest-data
+    pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data tuxtype-data xmp
+  )
+elif [ $# -gt 0 ]; then
+  echo "usage: $0 [--alarm-sources]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do
