@@ -63,26 +63,19 @@ done
 # full: the default or the extended library, with all three splits.
 full=$((!draw2 && !valextra && !draw3))
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
-if [[ $valextra -eq 1 ]]; then
-  dir="${dir:-$cache/alarm-val-extra}"
-  stamp="$dir/.complete-val-extra-v1"
-  splits=(val)
-elif [[ $draw3 -eq 1 ]]; then
-  dir="${dir:-$cache/alarm-draw3}"
-  stamp="$dir/.complete-draw3-v1"
-  splits=(test)
-elif [[ $draw2 -eq 1 ]]; then
-  dir="${dir:-$cache/alarm-draw2}"
-  stamp="$dir/.complete-draw2-v1"
-  splits=(test)
-elif [[ $extended -eq 1 ]]; then
-  dir="${dir:-$cache/alarm-extended}"
-  stamp="$dir/.complete-extended-v1"
-  splits=(train val test)
-else
-  dir="${dir:-$cache/alarm}"
-  stamp="$dir/.complete-v2"
-  splits=(train val test)
+# library NAME STAMP SPLITS...: the mode's folder (unless --dir), its
+# completion stamp and the splits it writes.
+library() {
+  dir="${dir:-$cache/$1}"
+  stamp="$dir/.complete-$2"
+  shift 2
+  splits=("$@")
+}
+if ((valextra)); then library alarm-val-extra val-extra-v1 val
+elif ((draw3)); then library alarm-draw3 draw3-v1 test
+elif ((draw2)); then library alarm-draw2 draw2-v1 test
+elif ((extended)); then library alarm-extended extended-v1 train val test
+else library alarm v2 train val test
 fi
 if [[ -f "$stamp" && $force -eq 0 ]]; then
   echo "alarm backgrounds: up to date in $dir"
