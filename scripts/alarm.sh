@@ -95,7 +95,11 @@ if [[ $models -eq 2 ]]; then
   cp "$out/model-2/model.tflite" "$out/model-2.tflite"
   model_args+=(--model "$out/model-2.tflite")
 fi
-"${alarm[@]}" tune "${model_args[@]}" --out "$out/thresholds.json" "${tune_args[@]}"
+# The scores behind the tuning (about 14 MB for the full run), so that a
+# criterion can be tried later without the 17 minutes of inference:
+# picoml-alarm tune --replay "$out/tune-traces.json" --base "$out/thresholds.json".
+"${alarm[@]}" tune "${model_args[@]}" --out "$out/thresholds.json" "${tune_args[@]}" \
+  --traces "$out/tune-traces.json"
 "${alarm[@]}" eval "${model_args[@]}" --thresholds "$out/thresholds.json" \
   --out "$out/results" "${eval_args[@]}"
 "${alarm[@]}" generate --out "$out/clips" --count 4 --snr 5

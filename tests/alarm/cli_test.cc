@@ -150,15 +150,15 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
 
   // The traces replayed without audio or models choose the same setting and
   // keep what the traces do not hold (models, gate, Goertzel's threshold).
-  const Result replay = Alarm(dir,
-                              "tune --replay tr.json --base t.json --out r.json "
-                              "--false-alarms-per-day 0.5");
+  // The base's criterion (0.5 per day) applies without being given again.
+  const Result replay = Alarm(dir, "tune --replay tr.json --base t.json --out r.json");
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   const auto replayed = nlohmann::json::parse(ReadText(dir / "r.json"));
   for (const char* key : {"cnn_threshold", "cnn_average_inferences", "cnn_tune_per_snr", "models",
                           "ensemble_gate", "goertzel_threshold", "grid", "false_alarm_budget"})
     EXPECT_EQ(replayed[key], thresholds[key]) << key;
   EXPECT_EQ(replayed["replayed_from"], nlohmann::json::array({"tr.json"}));
+  EXPECT_DOUBLE_EQ(replayed["false_alarms_per_day"].get<double>(), 0.5);
   const Result margin = Alarm(dir,
                               "tune --replay tr.json --base t.json --out m.json "
                               "--margin-below 0.05 --margin-false-alarms-per-day 1");

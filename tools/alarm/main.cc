@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "alarm/detector.h"
 #include "alarm/evaluate.h"
@@ -299,7 +300,8 @@ int main(int argc, char** argv) {
           ->check(CLI::ExistingFile);
   tune->add_option("--base", replay_base,
                    "With --replay: the thresholds file of the run that wrote the traces (its "
-                   "Goertzel threshold, models and gate are kept; the CNN's setting is replaced)")
+                   "Goertzel threshold, models and gate are kept, its false-alarm criterion "
+                   "applies unless given again; the CNN's setting is replaced)")
       ->check(CLI::ExistingFile);
   float tune_gate = alarm_config::kEnsembleGate;
   tune->add_option("--gate", tune_gate,
@@ -374,8 +376,18 @@ int main(int argc, char** argv) {
         replayed_from.push_back(std::filesystem::path(path).filename().string());
       }
       tune_options.background_hours = traces.background_hours();
-      const CnnTuneResult r = TuneCnn(traces, CriterionOf(tune_options));
       nlohmann::json j = ReadJson(replay_base);
+      // The criterion the base was tuned with, unless given again: a replay
+      // that forgot --false-alarms-per-day would otherwise choose by another.
+      for (const auto& [option, key, value] :
+           {std::tuple{"--false-alarms-per-day", "false_alarms_per_day",
+                       &tune_options.false_alarms_per_day},
+            std::tuple{"--margin-below", "margin_below", &tune_options.margin_below},
+            std::tuple{"--margin-false-alarms-per-day", "margin_false_alarms_per_day",
+                       &tune_options.margin_false_alarms_per_day}})
+        if (tune->count(option) == 0 && j.contains(key) && j[key].is_number())
+          *value = j[key].get<double>();
+      const CnnTuneResult r = TuneCnn(traces, CriterionOf(tune_options));
       j["replayed_from"] = replayed_from;
       SetCnnSetting(j, r, tune_options);
       // The grid's Goertzel rows stay; the CNN's are the replay's.
