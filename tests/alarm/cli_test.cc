@@ -168,6 +168,31 @@ TEST_F(AlarmCli, TuneThenEvalWriteBareFileNames) {
   EXPECT_EQ(with_margin["margin_false_alarm_budget"].get<int>(), 0);  // 0.01 h at 1 per day
   EXPECT_NE(margin.out.find("at most 0 at 0.05 under the threshold"), std::string::npos)
       << margin.out;
+  // m.json's margin applies to a replay from it, and --margin-below 0 drops
+  // it, budget and all.
+  ASSERT_EQ(Alarm(dir, "tune --replay tr.json --base m.json --out m2.json").exit_code, 0);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(ReadText(dir / "m2.json"))["margin_below"].get<double>(),
+                   0.05);
+  ASSERT_EQ(
+      Alarm(dir, "tune --replay tr.json --base m.json --out m0.json --margin-below 0").exit_code,
+      0);
+  const auto no_margin = nlohmann::json::parse(ReadText(dir / "m0.json"));
+  EXPECT_DOUBLE_EQ(no_margin["margin_below"].get<double>(), 0.0);
+  EXPECT_FALSE(no_margin.contains("margin_false_alarm_budget"));
+  // --base alone, a replay of background only, a base that is not a
+  // thresholds file: each refused with what to do.
+  EXPECT_NE(Alarm(dir, "tune --base t.json --out x.json").exit_code, 0);
+  std::ofstream(dir / "list.json") << "[1, 2]";
+  const Result bad_base = Alarm(dir, "tune --replay tr.json --base list.json");
+  EXPECT_EQ(bad_base.exit_code, 1);
+  EXPECT_NE(bad_base.err.find("list.json: not a thresholds file"), std::string::npos)
+      << bad_base.err;
+  std::ofstream(dir / "bad.json") << R"({"alarm_seconds": 10, "clips": []})";
+  const Result bad_traces = Alarm(dir, "tune --replay bad.json --base t.json");
+  EXPECT_EQ(bad_traces.exit_code, 1);
+  EXPECT_NE(bad_traces.err.find("bad.json: traces: the file has no \"background\""),
+            std::string::npos)
+      << bad_traces.err;
   const Result no_base = Alarm(dir, "tune --replay tr.json --out x.json");
   EXPECT_EQ(no_base.exit_code, 1);
   EXPECT_NE(no_base.err.find("--replay needs --base"), std::string::npos) << no_base.err;

@@ -300,14 +300,20 @@ int FalseAlarmBudget(double per_day, double hours) {
   return static_cast<int>(std::floor(per_day * hours / 24.0 + 1e-9));
 }
 
-int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below) {
+const TunePoint* SettingBelow(const std::vector<TunePoint>& points, const TunePoint& chosen,
+                              double below) {
   const double threshold = chosen.threshold - below + 1e-9;
   const TunePoint* next_lower = nullptr;
   for (const TunePoint& p : points)
     if (p.average == chosen.average && p.threshold <= threshold &&
         (!next_lower || p.threshold > next_lower->threshold))
       next_lower = &p;
-  return next_lower ? next_lower->false_alarms : -1;
+  return next_lower;
+}
+
+int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below) {
+  const TunePoint* p = SettingBelow(points, chosen, below);
+  return p ? p->false_alarms : -1;
 }
 
 TuneCriterion CriterionOf(const EvalOptions& options) {
@@ -478,9 +484,11 @@ CnnTuneResult TuneCnn(const CnnTraces& traces, const TuneCriterion& criterion) {
     for (double t : {0.9925, 0.995, 0.996, 0.998}) r.grid.push_back(ReplayCnn(traces, t, average));
   }
   r.chosen = r.grid[ChooseSetting(r.grid, criterion)];
-  for (const double below : kTuneMarginOffsets)
-    r.false_alarms_below.push_back(
-        {r.chosen.threshold - below, FalseAlarmsBelow(r.grid, r.chosen, below)});
+  for (const double below : kTuneMarginOffsets) {
+    const TunePoint* p = SettingBelow(r.grid, r.chosen, below);
+    r.false_alarms_below.push_back(p ? std::pair{p->threshold, p->false_alarms}
+                                     : std::pair{r.chosen.threshold - below, -1});
+  }
   ReplayCnn(traces, r.chosen.threshold, r.chosen.average, &r.per_snr);
   return r;
 }

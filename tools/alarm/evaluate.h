@@ -171,6 +171,9 @@ inline size_t ChooseSetting(const std::vector<TunePoint>& points, int budget) {
 // the grid has no setting exactly `below` under, the next lower one counts:
 // false alarms only grow as the threshold falls, so this never understates.
 int FalseAlarmsBelow(const std::vector<TunePoint>& points, const TunePoint& chosen, double below);
+// The setting FalseAlarmsBelow counts (nullptr: none).
+const TunePoint* SettingBelow(const std::vector<TunePoint>& points, const TunePoint& chosen,
+                              double below);
 
 // How far under its chosen threshold Tune reports the false alarms
 // (CnnTuneResult::false_alarms_below): two and six steps of its 0.01 grid.
@@ -211,8 +214,9 @@ void PoolTraces(CnnTraces& into, CnnTraces more);
 // top steps), chosen by `criterion`.
 struct CnnTuneResult {
   TunePoint chosen;
-  // False alarms kTuneMarginOffsets below the chosen threshold ({threshold,
-  // false alarms}; -1: not in the grid).
+  // False alarms kTuneMarginOffsets below the chosen threshold ({the grid's
+  // threshold counted, which is lower where the exact one is off the grid;
+  // false alarms}; {chosen - offset, -1}: nothing that low in the grid).
   std::vector<std::pair<double, int>> false_alarms_below;
   // The chosen setting per SNR, highest first (clips, detected, detected_5s,
   // clip_false_alarms filled).

@@ -102,6 +102,10 @@ void SetCnnSetting(nlohmann::json& j, const CnnTuneResult& r, const EvalOptions&
   if (options.margin_below > 0) {
     j["margin_false_alarms_per_day"] = options.margin_false_alarms_per_day;
     j["margin_false_alarm_budget"] = c.margin_budget;
+  } else {
+    // A replay without the margin of its base: no budget of an unused margin.
+    j.erase("margin_false_alarms_per_day");
+    j.erase("margin_false_alarm_budget");
   }
   j["cnn_tune_recall"] = r.chosen.recall;
   j["cnn_tune_recall_within_5s"] = r.chosen.recall_5s;
@@ -298,11 +302,12 @@ int main(int argc, char** argv) {
                        "files: their clips and background streams pooled (e.g. a run's "
                        "validation traces and a background-only run on other sounds)")
           ->check(CLI::ExistingFile);
-  tune->add_option("--base", replay_base,
-                   "With --replay: the thresholds file of the run that wrote the traces (its "
-                   "Goertzel threshold, models and gate are kept, its false-alarm criterion "
-                   "applies unless given again; the CNN's setting is replaced)")
-      ->check(CLI::ExistingFile);
+  CLI::Option* base =
+      tune->add_option("--base", replay_base,
+                       "With --replay: the thresholds file of the run that wrote the traces (its "
+                       "Goertzel threshold, models and gate are kept, its false-alarm criterion "
+                       "applies unless given again; the CNN's setting is replaced)")
+          ->check(CLI::ExistingFile);
   float tune_gate = alarm_config::kEnsembleGate;
   tune->add_option("--gate", tune_gate,
                    "With two models: the first model's alarm probability from which the second "
@@ -312,6 +317,7 @@ int main(int argc, char** argv) {
   for (const char* name :
        {"--model", "--clips-per-snr", "--hours", "--split", "--lead-in", "--traces", "--gate"})
     replay->excludes(tune->get_option(name));
+  base->needs(replay);
 
   auto* eval =
       app.add_subcommand("eval", "Evaluate the CNN and the Goertzel baseline on TEST data");
@@ -372,11 +378,22 @@ int main(int argc, char** argv) {
       CnnTraces traces;
       nlohmann::json replayed_from = nlohmann::json::array();
       for (const std::string& path : replay_traces) {
-        PoolTraces(traces, CnnTracesFromJson(ReadJson(path)));
+        try {
+          PoolTraces(traces, CnnTracesFromJson(ReadJson(path)));
+        } catch (const std::runtime_error& e) {
+          throw picoml::host::Error(path + ": " + e.what());
+        }
         replayed_from.push_back(std::filesystem::path(path).filename().string());
       }
+      if (traces.clips.empty())
+        throw picoml::host::Error(
+            "--replay: no alarm clips in the traces (a background-only run, --clips-per-snr 0, "
+            "only adds background: give it after a run's traces)");
       tune_options.background_hours = traces.background_hours();
       nlohmann::json j = ReadJson(replay_base);
+      if (!j.is_object())
+        throw picoml::host::Error(replay_base +
+                                  ": not a thresholds file (picoml-alarm tune's --out)");
       // The criterion the base was tuned with, unless given again: a replay
       // that forgot --false-alarms-per-day would otherwise choose by another.
       for (const auto& [option, key, value] :
