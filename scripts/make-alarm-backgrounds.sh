@@ -124,21 +124,19 @@ valextra_packages=(lmms-common frozen-bubble-data openttd-opensfx minetest-data)
 # xmp renders pingus' tracker modules.
 draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data
   tuxtype-data xmp)
-if [[ $draw2 -eq 1 ]]; then
+# The folder check first: it is cheap, and need may install packages.
+# Only one split is written: never clear a library that has other splits.
+if ((draw2)); then
+  only test draw-2
   need --test-draw2 "${draw2_packages[@]}"
-  # Only test/ is written: never clear a library that has other splits.
-  if [[ -e "$dir/train" || -e "$dir/val" ]]; then
-    echo "$0: $dir has train/ or val/: not a draw-2 library" >&2
-    exit 1
-  fi
 fi
-if [[ $valextra -eq 1 ]]; then
-  need --val-extra "${valextra_packages[@]}"
+if ((valextra)); then
   only val val-extra
+  need --val-extra "${valextra_packages[@]}"
 fi
-if [[ $draw3 -eq 1 ]]; then
-  need --test-draw3 "${draw3_packages[@]}"
+if ((draw3)); then
   only test draw-3
+  need --test-draw3 "${draw3_packages[@]}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -189,7 +187,7 @@ speech() {
       text=""
       for ((i = 0; i < 4; i++)); do
         # Train sentences use even subjects, test sentences odd ones, val
-        # and draw 2 sentences their own: no sentence is in two splits.
+        # and the draws' sentences their own: no sentence is in two splits.
         # (s is drawn either way, so that val's sentences stay as they were.)
         local s=$(( (RANDOM % 7) * 2 + parity )) subject
         if [[ ${#own[@]} -gt 0 ]]; then subject=${own[RANDOM % ${#own[@]}]}; else subject=${subjects[$s]}; fi
@@ -387,6 +385,10 @@ take() {
   shift 4
   usable "$min" "$@"
   ((seconds > 0)) && cut=(trim 0 "$seconds")
+  if ((${#candidates[@]} < count)); then
+    echo "$0: $name: $count files wanted, ${#candidates[@]} usable (has the package changed?)" >&2
+    exit 1
+  fi
   shuffle "${candidates[@]}"
   for f in "${shuffled[@]:0:count}"; do
     out=$(safe_name "$f")
@@ -496,7 +498,7 @@ if [[ $valextra -eq 1 ]]; then
   # Frozen Bubble: its music (three tracks, the first 60 s of each) and five
   # of its sound effects.
   mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*zik[^/]*\.ogg$')
-  take frozen-bubble 6 100 60 "${files[@]}"
+  take frozen-bubble 3 100 60 "${files[@]}"
   mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*\.ogg$' | grep -v zik)
   take frozen-bubble 5 100 0 "${files[@]}"
 
@@ -566,7 +568,7 @@ if [[ $draw3 -eq 1 ]]; then
   # LinCity-NG: its music (three tracks, the first 60 s of each) and six of
   # its sounds of city life and industry (4 s loops, most of them).
   mapfile -t files < <(package_files lincity-ng-data '/music/.*\.ogg$')
-  take lincity 4 100 60 "${files[@]}"
+  take lincity 3 100 60 "${files[@]}"
   mapfile -t files < <(package_files lincity-ng-data '/sounds/[^/]*\.wav$')
   take lincity 6 100 0 "${files[@]}"
 
@@ -576,7 +578,7 @@ if [[ $draw3 -eq 1 ]]; then
   mapfile -t files < <(package_files tuxpaint-data '/sounds/[^/]*\.wav$')
   take tuxpaint 6 100 0 "${files[@]}"
   mapfile -t files < <(package_files kbounce '/sounds/[^/]*\.wav$')
-  take kbounce 4 100 0 "${files[@]}"
+  take kbounce 3 100 0 "${files[@]}"
   mapfile -t files < <(package_files kapman '/kapman/[^/]*\.ogg$')
   take kapman 4 100 0 "${files[@]}"
   mapfile -t files < <(package_files mu-cade-data '/musics/[^/]*\.ogg$')
