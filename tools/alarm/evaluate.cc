@@ -376,6 +376,19 @@ T Field(const nlohmann::json& j, const char* key, const char* where) {
   }
 }
 
+// A setting's figures from the bucket of all its clips and the false alarms
+// of its background streams.
+TunePoint ScoredPoint(double threshold, int average, const DetectorResult::Bucket& all,
+                      int background_false_alarms) {
+  TunePoint p;
+  p.threshold = threshold;
+  p.average = average;
+  p.false_alarms = all.clip_false_alarms + background_false_alarms;
+  p.recall = double(all.detected) / std::max(1, all.clips);
+  p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
+  return p;
+}
+
 // Events of one setting over one trace.
 std::vector<double> CnnEvents(const std::vector<double>& times, const std::vector<float>& scores,
                               double threshold, int average) {
@@ -387,9 +400,6 @@ std::vector<double> CnnEvents(const std::vector<double>& times, const std::vecto
 // per SNR (highest first).
 TunePoint ReplayCnn(const CnnTraces& traces, double threshold, int average,
                     std::vector<DetectorResult::Bucket>* per_snr = nullptr) {
-  TunePoint p;
-  p.threshold = threshold;
-  p.average = average;
   DetectorResult::Bucket all;
   std::map<double, DetectorResult::Bucket, std::greater<double>> by_snr;
   for (const CnnTraces::Clip& c : traces.clips) {
@@ -401,14 +411,13 @@ TunePoint ReplayCnn(const CnnTraces& traces, double threshold, int average,
       ScoreClip(events, c.onset_s, traces.alarm_seconds, b);
     }
   }
-  p.false_alarms = all.clip_false_alarms;
+  int background_false_alarms = 0;
   for (const CnnTraces::Background& b : traces.backgrounds)
-    p.false_alarms += static_cast<int>(CnnEvents(b.times, b.scores, threshold, average).size());
-  p.recall = double(all.detected) / std::max(1, all.clips);
-  p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
+    background_false_alarms +=
+        static_cast<int>(CnnEvents(b.times, b.scores, threshold, average).size());
   if (per_snr)
     for (auto& [snr, bucket] : by_snr) per_snr->push_back(std::move(bucket));
-  return p;
+  return ScoredPoint(threshold, average, all, background_false_alarms);
 }
 
 }  // namespace
@@ -579,9 +588,8 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
 
   // The Goertzel detector's threshold, replayed over its recorded blocks.
   auto replay_goertzel = [&](double threshold) {
-    TunePoint p;
-    p.threshold = threshold;
     DetectorResult::Bucket all;
+    int background_false_alarms = 0;
     for (const Trace& t : traces) {
       GoertzelConfig config;
       config.ratio_threshold = threshold;
@@ -590,15 +598,12 @@ TuneResult Tune(const BackgroundLibrary& backgrounds, CnnDetector* cnn, const Ev
       for (const auto& [ratio, rms] : t.blocks)
         for (const GoertzelEvent& e : d.PushBlock(ratio, rms)) events.push_back(e.time_s);
       if (t.onset_s < 0) {
-        p.false_alarms += static_cast<int>(events.size());
+        background_false_alarms += static_cast<int>(events.size());
         continue;
       }
       ScoreClip(events, t.onset_s, options.alarm_seconds, all);
     }
-    p.false_alarms += all.clip_false_alarms;
-    p.recall = double(all.detected) / std::max(1, all.clips);
-    p.recall_5s = double(all.detected_5s) / std::max(1, all.clips);
-    return p;
+    return ScoredPoint(threshold, 0, all, background_false_alarms);
   };
   std::vector<TunePoint> points;
   for (double t = 0.05; t < 0.96; t += 0.05) points.push_back(replay_goertzel(t));

@@ -60,12 +60,21 @@ std::string SplitDir(const std::string& dir, const std::string& split) {
 
 void Progress(const std::string& line) { std::cerr << line << std::endl; }
 
+// A JSON file; `hint` (what to run first) is added when it cannot be read.
+nlohmann::json ReadJson(const std::string& path, const std::string& hint = "") {
+  std::ifstream in(path);
+  if (!in) throw host::Error(path + ": cannot read" + (hint.empty() ? "" : " (" + hint + ")"));
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw host::Error(path + ": not JSON (" + e.what() + ")");
+  }
+}
+
 StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, double* goertzel) {
   StreamClassifierConfig config = DefaultAlarmStreamConfig();
   if (!thresholds_path.empty()) {
-    std::ifstream in(thresholds_path);
-    if (!in) throw host::Error(thresholds_path + ": cannot read (run picoml-alarm tune first)");
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = ReadJson(thresholds_path, "run picoml-alarm tune first");
     config.threshold = j.at("cnn_threshold").get<float>();
     // Files from before the averaging was tuned keep the default.
     if (j.contains("cnn_average_inferences"))
@@ -76,16 +85,6 @@ StreamClassifierConfig ConfigWithThreshold(const std::string& thresholds_path, d
     *goertzel = j.at("goertzel_threshold").get<double>();
   }
   return config;
-}
-
-nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw host::Error(path + ": cannot read");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw host::Error(path + ": not JSON (" + e.what() + ")");
-  }
 }
 
 std::string SnrName(double snr_db) { return fmt::format("{:+g} dB", snr_db); }
