@@ -36,8 +36,15 @@
 # Like draw 2 it shares no source, voice, sentence subject or seed with any
 # other set here (val-extra included): more espeak-ng voices, game music and
 # sound effects, and synthetic sounds.
+# --train-music (session 21) writes only train/, by default in
+# .../picoml/alarm-train-music: game music for training (the shipped
+# detector raised most of its false alarms on draw 3 over synthesizer and
+# tracker game music, and the training library's only melodies were
+# synthetic note sequences): tracker modules, recorded tracks and synth
+# samples of packages no validation or test set uses. picoml-alarm train
+# --extra-backgrounds DIR adds its train/ to the main library's.
 #   scripts/make-alarm-backgrounds.sh [--force]
-#     [--extended | --test-draw2 | --val-extra | --test-draw3] [--dir DIR]
+#     [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music] [--dir DIR]
 set -euo pipefail
 
 dir=""
@@ -46,7 +53,9 @@ extended=0
 draw2=0
 valextra=0
 draw3=0
-usage="usage: $0 [--force] [--extended | --test-draw2 | --val-extra | --test-draw3] [--dir DIR]"
+trainmusic=0
+usage="usage: $0 [--force] [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music]
+  [--dir DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1 ;;
@@ -54,14 +63,15 @@ while [[ $# -gt 0 ]]; do
     --test-draw2) draw2=1 ;;
     --val-extra) valextra=1 ;;
     --test-draw3) draw3=1 ;;
+    --train-music) trainmusic=1 ;;
     --dir) dir="$2"; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-((extended + draw2 + valextra + draw3 > 1)) && { echo "$usage" >&2; exit 2; }
+((extended + draw2 + valextra + draw3 + trainmusic > 1)) && { echo "$usage" >&2; exit 2; }
 # full: the default or the extended library, with all three splits.
-full=$((!draw2 && !valextra && !draw3))
+full=$((!draw2 && !valextra && !draw3 && !trainmusic))
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
 # library NAME STAMP SPLITS...: the mode's folder (unless --dir), its
 # completion stamp and the splits it writes.
@@ -73,6 +83,7 @@ library() {
 }
 if ((valextra)); then library alarm-val-extra val-extra-v1 val
 elif ((draw3)); then library alarm-draw3 draw3-v1 test
+elif ((trainmusic)); then library alarm-train-music train-music-v1 train
 elif ((draw2)); then library alarm-draw2 draw2-v1 test
 elif ((extended)); then library alarm-extended extended-v1 train val test
 else library alarm v2 train val test
@@ -124,6 +135,8 @@ valextra_packages=(lmms-common frozen-bubble-data openttd-opensfx minetest-data)
 # xmp renders pingus' tracker modules.
 draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data
   tuxtype-data xmp)
+trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
+  powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
 # The folder check first: it is cheap, and need may install packages.
 # Only one split is written: never clear a library that has other splits.
 if ((draw2)); then
@@ -137,6 +150,10 @@ fi
 if ((draw3)); then
   only test draw-3
   need --test-draw3 "${draw3_packages[@]}"
+fi
+if ((trainmusic)); then
+  only train train-music
+  need --train-music "${trainmusic_packages[@]}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -376,6 +393,36 @@ usable() {
     candidates+=("$f")
   done
 }
+# module FILE OUT: the first 60 s of a tracker module as xmp renders it,
+# mixed in mono by xmp: pingus' rough_journey has its two channels in
+# opposite phase, so that sox's mix of them would be silence. (xmp exits 0
+# whether or not it could play the module.)
+module() {
+  rm -f "$tmp/xmp.wav"
+  xmp --norc --nocmd -q -m -t 60 -o "$tmp/xmp.wav" "$1" >/dev/null 2>"$tmp/xmp.log"
+  [[ -s "$tmp/xmp.wav" ]] || { echo "$0: xmp did not render $1:" >&2; cat "$tmp/xmp.log" >&2; exit 1; }
+  "${SOX[@]}" "$tmp/xmp.wav" "${OUTFMT[@]}" "$2" trim 0 60
+}
+# joined NAME MIN_FILES LOOPS FILES...: FILES in the order given, each
+# followed by 0.2-0.9 s of quiet (those whose path matches the regex LOOPS
+# repeated to about 8 s first), joined into files of 12 s or more,
+# $dir/$split/NAME-<n>.wav, until MIN_FILES are used and the last output is
+# full; one that FILES run out for is dropped.
+joined() {
+  local name=$1 min_files=$2 loops=$3 f k n=0 ms=0 loop parts=()
+  shift 3
+  for ((k = 0; k < $# && (k < min_files || ${#parts[@]} > 0); k++)); do
+    f=${*:k+1:1} loop=()
+    [[ $f =~ $loops ]] && loop=(repeat $(((8000 + $(msec "$f") / 2) / $(msec "$f") - 1)))
+    "${SOX[@]}" "$f" "${OUTFMT[@]}" "$tmp/l$k.wav" "${loop[@]}" pad 0 "0.$((2 + RANDOM % 8))"
+    parts+=("$tmp/l$k.wav")
+    ms=$((ms + $(msec "$tmp/l$k.wav")))
+    if ((ms >= 12000)); then
+      "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/$name-$n.wav"
+      n=$((n + 1)) ms=0 parts=()
+    fi
+  done
+}
 # take NAME COUNT MIN_MS SECONDS FILES...: converts a choice of COUNT of the
 # usable FILES (sorted by the caller; drawn from $RANDOM) to
 # $dir/$split/NAME-<file name>.wav, only the first SECONDS of each unless
@@ -482,18 +529,7 @@ if [[ $valextra -eq 1 ]]; then
     '/samples/(basses|bassloops|beats|drums|effects|instruments|latin|misc|stringsnpads)/[^/]*\.(ogg|wav|flac)$')
   usable 1000 "${files[@]}"  # (a few are Vorbis in WAV, which sox cannot read)
   shuffle "${candidates[@]}"
-  n=0 ms=0 parts=()
-  for ((k = 0; k < 20 || ${#parts[@]} > 0; k++)); do
-    f=${shuffled[k]} loop=()
-    [[ $f =~ /(bassloops|beats)/ ]] && loop=(repeat $(((8000 + $(msec "$f") / 2) / $(msec "$f") - 1)))
-    "${SOX[@]}" "$f" "${OUTFMT[@]}" "$tmp/l$k.wav" "${loop[@]}" pad 0 "0.$((2 + RANDOM % 8))"
-    parts+=("$tmp/l$k.wav")
-    ms=$((ms + $(msec "$tmp/l$k.wav")))
-    if ((ms >= 12000)); then
-      "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/val/lmms-mix-$n.wav"
-      n=$((n + 1)) ms=0 parts=()
-    fi
-  done
+  joined lmms-mix 20 '/(bassloops|beats)/' "${shuffled[@]}"
 
   # Frozen Bubble: its music (three tracks, the first 60 s of each) and five
   # of its sound effects.
@@ -554,13 +590,7 @@ if [[ $draw3 -eq 1 ]]; then
     grep -v -E '/(pingus-3|pingus-5|sorcerer|success_1|success_2)\.')
   shuffle "${files[@]}"
   for f in "${shuffled[@]:0:4}"; do
-    rm -f "$tmp/xmp.wav"
-    # Mixed in mono by xmp: rough_journey's two channels are in opposite
-    # phase, so that sox's mix of them would be silence. (xmp exits 0
-    # whether or not it could play the module.)
-    xmp --norc --nocmd -q -m -t 60 -o "$tmp/xmp.wav" "$f" >/dev/null 2>"$tmp/xmp.log"
-    [[ -s "$tmp/xmp.wav" ]] || { echo "$0: xmp did not render $f:" >&2; cat "$tmp/xmp.log" >&2; exit 1; }
-    "${SOX[@]}" "$tmp/xmp.wav" "${OUTFMT[@]}" "$dir/test/pingus-$(safe_name "$f").wav" trim 0 60
+    module "$f" "$dir/test/pingus-$(safe_name "$f").wav"
   done
   mapfile -t files < <(package_files pingus-data '/sounds/[^/]*\.wav$')
   take pingus 6 100 0 "${files[@]}"
@@ -590,6 +620,35 @@ if [[ $draw3 -eq 1 ]]; then
 
   # Synthetic household sounds: a seed of its own.
   synthetic test 1616 4
+fi
+
+# --- --train-music: game music for training ---------------------------------
+if [[ $trainmusic -eq 1 ]]; then
+  split="train"
+  declare -A seen=()
+  RANDOM=2121
+  # Tracker modules (Amiga MOD and Scream Tracker, the chip and synth leads
+  # of game music): all of TecnoballZ', Circus Linux's and Pachi's, the first
+  # 60 s of each (all three render the same twice, unlike some of pingus').
+  for package in tecnoballz-data circuslinux-data pachi-data; do
+    while read -r f; do
+      module "$f" "$dir/train/${package%-data}-$(safe_name "$f").wav"
+    done < <(package_files "$package" '/musics?/[^/]*\.(mod|s3m)$')
+  done
+  # Recorded tracks, the first 60 s: Extreme Tux Racer's of 15 s or more,
+  # Powermanga's and Chromium B.S.U.'s two short loops.
+  mapfile -t files < <(package_files extremetuxracer-data '/music/[^/]*\.ogg$')
+  take etr 8 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files powermanga-data '/handheld_console/music_[^/]*\.ogg$')
+  take powermanga 3 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files chromium-bsu-data '/music_[^/]*\.wav$')
+  take chromium-bsu 2 1000 0 "${files[@]}"
+  # Garden of Coloured Lights' synth, flute and drum samples (notes of 0.1-
+  # 2.5 s) in a shuffled order with short pauses, joined into files of 12 s.
+  mapfile -t files < <(package_files garden-of-coloured-lights-data '/beat/[^/]*\.wav$')
+  usable 50 "${files[@]}"
+  shuffle "${candidates[@]}"
+  joined garden 30 '^$' "${shuffled[@]}"
 fi
 
 touch "$stamp"

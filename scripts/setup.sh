@@ -20,15 +20,17 @@ packages=(
   sox espeak-ng sound-theme-freedesktop
 )
 # --alarm-sources: also the sound packages of make-alarm-backgrounds.sh's
-# --test-draw2, --val-extra and --test-draw3 (about 600 MB with the KDE
-# libraries kbounce and kapman bring), which that script asks for when one
-# is missing; the tests and the main commands do not need them.
+# --test-draw2, --val-extra, --test-draw3 and --train-music (about 700 MB
+# with the KDE libraries kbounce and kapman bring), which that script asks
+# for when one is missing; the tests and the main commands do not need them.
 if [ "${1:-}" = "--alarm-sources" ]; then
   packages+=(
     lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
     asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
     lmms-common frozen-bubble-data openttd-opensfx minetest-data
     pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data tuxtype-data xmp
+    tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
+    powermanga-data chromium-bsu-data garden-of-coloured-lights-data
   )
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--alarm-sources]" >&2
