@@ -200,22 +200,28 @@ double MixAtSnr(std::vector<float>& background, const std::vector<float>& alarm,
 }
 
 BackgroundLibrary BackgroundLibrary::Load(const std::string& dir) {
-  std::vector<std::string> paths;
-  if (std::filesystem::is_directory(dir))
-    for (const auto& entry : std::filesystem::directory_iterator(dir))
-      if (entry.path().extension() == ".wav") paths.push_back(entry.path().string());
-  std::sort(paths.begin(), paths.end());
-  if (paths.empty())
-    throw std::runtime_error("no background .wav files in " + dir +
-                             ": run scripts/make-alarm-backgrounds.sh first");
+  return Load(std::vector<std::string>{dir});
+}
+
+BackgroundLibrary BackgroundLibrary::Load(const std::vector<std::string>& dirs) {
   BackgroundLibrary library;
-  for (const std::string& path : paths) {
-    const host::WavAudio wav = host::ReadWav(path, kSampleRate);
-    if (wav.samples.size() < static_cast<size_t>(kSampleRate / 10)) continue;
-    std::vector<float> x(wav.samples.size());
-    for (size_t i = 0; i < x.size(); ++i) x[i] = wav.samples[i] / 32768.0f;
-    library.files_.push_back(std::move(x));
-    library.names_.push_back(std::filesystem::path(path).filename().string());
+  for (const std::string& dir : dirs) {
+    std::vector<std::string> paths;
+    if (std::filesystem::is_directory(dir))
+      for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.path().extension() == ".wav") paths.push_back(entry.path().string());
+    std::sort(paths.begin(), paths.end());
+    if (paths.empty())
+      throw std::runtime_error("no background .wav files in " + dir +
+                               ": run scripts/make-alarm-backgrounds.sh first");
+    for (const std::string& path : paths) {
+      const host::WavAudio wav = host::ReadWav(path, kSampleRate);
+      if (wav.samples.size() < static_cast<size_t>(kSampleRate / 10)) continue;
+      std::vector<float> x(wav.samples.size());
+      for (size_t i = 0; i < x.size(); ++i) x[i] = wav.samples[i] / 32768.0f;
+      library.files_.push_back(std::move(x));
+      library.names_.push_back(std::filesystem::path(path).filename().string());
+    }
   }
   return library;
 }

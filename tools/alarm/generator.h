@@ -128,6 +128,9 @@ class BackgroundLibrary {
  public:
   // Reads every .wav in `dir` (sorted by name). Throws if none.
   static BackgroundLibrary Load(const std::string& dir);
+  // Every .wav of each of `dirs` in turn (each sorted by name); one library
+  // over all of them. Throws if any has none.
+  static BackgroundLibrary Load(const std::vector<std::string>& dirs);
   // From samples in memory (tests); each entry is one "file".
   static BackgroundLibrary FromSamples(std::vector<std::vector<float>> files);
   // `length` samples of household background: segments of random files at

@@ -222,6 +222,10 @@ int main(int argc, char** argv) {
                    "Play each training background segment at a random speed in [1/(1+S), 1+S] "
                    "(augmentation; 0: as recorded)")
       ->check(CLI::Range(0.0, 0.5));
+  std::vector<std::string> extra_backgrounds;
+  train->add_option("--extra-backgrounds", extra_backgrounds,
+                    "More background libraries (their train/ folders) to train on besides "
+                    "--backgrounds', e.g. scripts/make-alarm-backgrounds.sh --train-music's");
   train->add_option("--epochs", train_options.epochs, "Epochs");
   train->add_option("--dropout", train_options.dropout, "Dropout before the dense layer")
       ->check(CLI::Range(0.0, 0.9));
@@ -362,7 +366,11 @@ int main(int argc, char** argv) {
       std::cout << gen_out << "/background.wav: 20 s, no alarm\n";
     }
 #ifdef PICOML_ALARM_TRAINING
-    if (train->parsed()) TrainAlarmModel(SplitDir(background_dir, "train"), train_options);
+    if (train->parsed()) {
+      std::vector<std::string> dirs{SplitDir(background_dir, "train")};
+      for (const std::string& extra : extra_backgrounds) dirs.push_back(extra + "/train");
+      TrainAlarmModel(dirs, train_options);
+    }
 #endif
     if (temper->parsed()) {
       const std::vector<uint8_t> bytes =

@@ -1,9 +1,11 @@
 #include "alarm/train_alarm.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -149,12 +151,14 @@ WindowSet MineHardNegatives(train::Network& network, const BackgroundLibrary& ba
 
 }  // namespace
 
-std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainOptions& options) {
+std::string TrainAlarmModel(const std::vector<std::string>& background_dirs,
+                            const AlarmTrainOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  BackgroundLibrary backgrounds = BackgroundLibrary::Load(background_dir);
+  BackgroundLibrary backgrounds = BackgroundLibrary::Load(background_dirs);
   backgrounds.set_speed_spread(options.speed_spread);
   std::cout << fmt::format("Training backgrounds: {} files, {:.0f} s from {}\n",
-                           backgrounds.file_count(), backgrounds.seconds(), background_dir);
+                           backgrounds.file_count(), backgrounds.seconds(),
+                           fmt::join(background_dirs, " + "));
   const WindowSet train_set = MakeWindowSet(backgrounds, options.data);
   DatasetOptions validation_options = options.data;
   validation_options.clips = options.validation_clips;
@@ -240,6 +244,8 @@ std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainO
   nlohmann::json summary = {{"train_windows", train_set.count()},
                             {"train_alarm_windows", positives},
                             {"hard_negative_windows", mined},
+                            {"background_files", backgrounds.file_count()},
+                            {"background_seconds", std::round(backgrounds.seconds())},
                             {"speed_spread", options.speed_spread},
                             {"settle_s", options.data.settle_s},
                             {"decoys", options.data.decoy_fraction},

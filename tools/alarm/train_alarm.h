@@ -74,9 +74,11 @@ struct AlarmTrainOptions {
   std::string out_dir = "out/alarm";
 };
 
-// Trains and writes <out_dir>/model.pt, model.tflite and train.json; returns
-// the path of the .tflite.
-std::string TrainAlarmModel(const std::string& background_dir, const AlarmTrainOptions& options);
+// Trains on the background files of `background_dirs` (one library over all
+// of them) and writes <out_dir>/model.pt, model.tflite and train.json;
+// returns the path of the .tflite.
+std::string TrainAlarmModel(const std::vector<std::string>& background_dirs,
+                            const AlarmTrainOptions& options);
 
 }  // namespace picoml::alarm
 
