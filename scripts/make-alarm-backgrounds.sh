@@ -43,8 +43,17 @@
 # synthetic note sequences): tracker modules, recorded tracks and synth
 # samples of packages no validation or test set uses. picoml-alarm train
 # --extra-backgrounds DIR adds its train/ to the main library's.
+# --test-draw4 writes a fourth independent test set, only test/, by default
+# in .../picoml/alarm-draw4: draws 1-3 have each already decided one
+# keep-or-replace choice, so a new choice needs figures that no choice has
+# seen. It shares no source package, file, voice, sentence subject or seed
+# with any other set here (train-music included): more espeak-ng voices,
+# game music (fifteen tracker modules and recorded tracks of up to 60 s:
+# draw 3's false alarms came mostly from game music), game sound effects,
+# jingles and spoken game prompts, and synthetic sounds.
 #   scripts/make-alarm-backgrounds.sh [--force]
-#     [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music] [--dir DIR]
+#     [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4]
+#     [--dir DIR]
 set -euo pipefail
 
 dir=""
@@ -54,7 +63,9 @@ draw2=0
 valextra=0
 draw3=0
 trainmusic=0
-usage="usage: $0 [--force] [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music]
+draw4=0
+usage="usage: $0 [--force]
+  [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4]
   [--dir DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -64,14 +75,15 @@ while [[ $# -gt 0 ]]; do
     --val-extra) valextra=1 ;;
     --test-draw3) draw3=1 ;;
     --train-music) trainmusic=1 ;;
+    --test-draw4) draw4=1 ;;
     --dir) dir="$2"; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-((extended + draw2 + valextra + draw3 + trainmusic > 1)) && { echo "$usage" >&2; exit 2; }
+((extended + draw2 + valextra + draw3 + trainmusic + draw4 > 1)) && { echo "$usage" >&2; exit 2; }
 # full: the default or the extended library, with all three splits.
-full=$((!draw2 && !valextra && !draw3 && !trainmusic))
+full=$((!draw2 && !valextra && !draw3 && !trainmusic && !draw4))
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
 # library NAME STAMP SPLITS...: the mode's folder (unless --dir), its
 # completion stamp and the splits it writes.
@@ -84,6 +96,7 @@ library() {
 if ((valextra)); then library alarm-val-extra val-extra-v1 val
 elif ((draw3)); then library alarm-draw3 draw3-v1 test
 elif ((trainmusic)); then library alarm-train-music train-music-v1 train
+elif ((draw4)); then library alarm-draw4 draw4-v1 test
 elif ((draw2)); then library alarm-draw2 draw2-v1 test
 elif ((extended)); then library alarm-extended extended-v1 train val test
 else library alarm v2 train val test
@@ -137,6 +150,8 @@ draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade
   tuxtype-data xmp)
 trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
   powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
+draw4_packages=(biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
+  hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data xmp)
 # The folder check first: it is cheap, and need may install packages.
 # Only one split is written: never clear a library that has other splits.
 if ((draw2)); then
@@ -154,6 +169,10 @@ fi
 if ((trainmusic)); then
   only train train-music
   need --train-music "${trainmusic_packages[@]}"
+fi
+if ((draw4)); then
+  only test draw-4
+  need --test-draw4 "${draw4_packages[@]}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -185,6 +204,10 @@ draw2_subjects=(the\ librarian my\ cousin the\ mechanic the\ baker my\ grandfath
 draw3_voices=(ja ko hi ta et lv)
 draw3_subjects=(the\ pharmacist my\ sister the\ gardener the\ firefighter my\ uncle
   the\ waitress our\ lodger the\ school\ caretaker)
+# Draw 4 (--test-draw4): and again.
+draw4_voices=(is lt sl cy eu mt)
+draw4_subjects=(the\ electrician my\ niece the\ dentist the\ butcher my\ nephew
+  the\ hamster our\ flatmate the\ tram\ conductor)
 
 # speech split seed count SUBJECTS... -- voices... ; writes $count utterance
 # files per voice. SUBJECTS: "even" or "odd" (those entries of $subjects), or
@@ -346,7 +369,8 @@ if [[ $extended -eq 1 ]]; then
   notes val 808 6
 fi
 
-# --- Helpers of the one-split sets (--test-draw2, --val-extra, --test-draw3)
+# --- Helpers of the one-split sets (--test-draw2, --val-extra, --test-draw3,
+# --train-music, --test-draw4)
 # shuffle ENTRIES...: sets $shuffled to them in an order drawn from $RANDOM
 # (callers sort them first, so the order does not depend on the
 # filesystem's).
@@ -649,6 +673,96 @@ if [[ $trainmusic -eq 1 ]]; then
   usable 50 "${files[@]}"
   shuffle "${candidates[@]}"
   joined garden 30 '^$' "${shuffled[@]}"
+fi
+
+# --- --test-draw4: a fourth test set from sources no other set uses --------
+if [[ $draw4 -eq 1 ]]; then
+  split="test"
+  declare -A seen=()
+  # Speech: espeak-ng, own voices and subjects.
+  speech test 2424 4 "${draw4_subjects[@]}" -- "${draw4_voices[@]}"
+
+  RANDOM=2323
+  # Tracker modules, the first 60 s as xmp renders them: three of Biniax-2's
+  # eight Impulse Tracker songs, two of Open Invaders' four MODs, Ceferino's
+  # menu.xm and one of SolarWolf's two XMs. All fifteen modules of the four
+  # packages render byte-identically twice (and again minutes later), so
+  # none is left out for xmp's clock-seeded random effects (as some of
+  # pingus' are).
+  mapfile -t files < <(package_files biniax2-data '/music/[^/]*\.it$')
+  shuffle "${files[@]}"
+  for f in "${shuffled[@]:0:3}"; do
+    module "$f" "$dir/test/biniax2-$(safe_name "$f").wav"
+  done
+  mapfile -t files < <(package_files open-invaders-data '\.mod$')
+  shuffle "${files[@]}"
+  for f in "${shuffled[@]:0:2}"; do
+    module "$f" "$dir/test/open-invaders-$(safe_name "$f").wav"
+  done
+  module /usr/share/games/ceferino/music/menu.xm "$dir/test/ceferino-menu.wav"
+  mapfile -t files < <(package_files solarwolf '/music/[^/]*\.xm$')
+  shuffle "${files[@]}"
+  module "${shuffled[0]}" "$dir/test/solarwolf-$(safe_name "${shuffled[0]}").wav"
+
+  # Recorded music, the first 60 s: SolarWolf's Ogg track, Holotz's Castle's
+  # title and credits tunes (not their slow and fast versions), Hannah's
+  # bgm1, Brain Party's electricity, one of Abe's Amazing Adventure's two and
+  # two of Battle Tanks' tunes of 15 s or more; and one of Battle Tanks'
+  # ambient loops (city, country, forest, ...).
+  mapfile -t files < <(package_files solarwolf '/music/[^/]*\.ogg$')
+  take solarwolf 1 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files holotz-castle-data '/(HCMainTitle|HCCredits)\.wav$')
+  take holotz-castle 2 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files hannah-data '/bgm[^/]*\.ogg$')
+  take hannah 1 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files brainparty-data '\.ogg$')
+  take brainparty 1 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files abe-data '/sounds/[^/]*\.ogg$')
+  take abe 1 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files btanks-data '/tunes/[^/]*\.ogg$')
+  take btanks 2 15000 60 "${files[@]}"
+  mapfile -t files < <(package_files btanks-data '/ambient/[^/]*\.ogg$')
+  take btanks 1 15000 60 "${files[@]}"
+
+  # Sound effects, jingles and spoken prompts, a few of each package (those
+  # of 0.1 s or more; Wing's 29 s flight loop is one of its three). Left out
+  # as too close to an alarm for a background: Ceferino's alarma.wav (a
+  # steady 2.7 and 3.5 kHz alarm tone), Battle Tanks' klaxons (klaxon-funny
+  # is three horn blasts, a T3-like rhythm) and mine ticks (old-mine-tick
+  # beeps at about 3.3 kHz); Holotz's Castle's slow and fast tempo versions
+  # of its tunes and GNU Jump's 30 s silence.ogg.
+  mapfile -t files < <(package_files biniax2-data '/sound/[^/]*\.wav$')
+  take biniax2 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files open-invaders-data '\.wav$')
+  take open-invaders 3 100 0 "${files[@]}"
+  mapfile -t files < <(package_files ceferino-data '/sounds/[^/]*\.wav$' | grep -v '/alarma\.wav$')
+  take ceferino 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files solarwolf '/audio/[^/]*\.wav$')
+  take solarwolf 3 100 0 "${files[@]}"
+  mapfile -t files < <(package_files holotz-castle-data '/sound/[^/]*\.wav$' |
+    grep -v -E '/HC(MainTitle|Credits)')
+  take holotz-castle 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files hannah-data '/sounds/[^/]*\.wav$')
+  take hannah 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files gnujump-data '/sound/[^/]*\.ogg$' | grep -v '/silence\.ogg$')
+  take gnujump 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files brainparty-data '\.wav$')
+  take brainparty 3 100 0 "${files[@]}"
+  mapfile -t files < <(package_files btanks-data '/sounds/[^/]*\.ogg$' |
+    grep -v -E '/(klaxon|mine-tick|old-mine-tick)')
+  take btanks 3 100 0 "${files[@]}"
+  mapfile -t files < <(package_files wing-data '/sound/flight\.wav$')
+  take wing 1 15000 0 "${files[@]}"
+  mapfile -t files < <(package_files wing-data '/sound/[^/]*\.wav$')
+  take wing 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files opencity-data '/sound/[^/]*\.wav$')
+  take opencity 2 100 0 "${files[@]}"
+  mapfile -t files < <(package_files abe-data '/sounds/[^/]*\.wav$')
+  take abe 2 100 0 "${files[@]}"
+
+  # Synthetic household sounds: a seed of its own (2222 drew two identical
+  # hum files).
+  synthetic test 4242 4
 fi
 
 touch "$stamp"

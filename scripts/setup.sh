@@ -20,9 +20,11 @@ packages=(
   sox espeak-ng sound-theme-freedesktop
 )
 # --alarm-sources: also the sound packages of make-alarm-backgrounds.sh's
-# --test-draw2, --val-extra, --test-draw3 and --train-music (about 700 MB
-# with the KDE libraries kbounce and kapman bring), which that script asks
-# for when one is missing; the tests and the main commands do not need them.
+# --test-draw2, --val-extra, --test-draw3, --train-music and --test-draw4
+# (about 820 MB with the KDE libraries kbounce and kapman bring and
+# solarwolf's pygame and numpy; draw 4's about 120 MB of it), which that
+# script asks for when one is missing; the tests and the main commands do
+# not need them.
 if [ "${1:-}" = "--alarm-sources" ]; then
   packages+=(
     lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
@@ -31,6 +33,8 @@ if [ "${1:-}" = "--alarm-sources" ]; then
     pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data tuxtype-data xmp
     tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
     powermanga-data chromium-bsu-data garden-of-coloured-lights-data
+    biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
+    hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data
   )
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--alarm-sources]" >&2
