@@ -332,6 +332,32 @@ TEST_P(AlarmCliTrain, WritesAModelThatTuneRuns) {
   EXPECT_TRUE(fs::exists(dir / "t.json"));
 }
 
+// --extra-backgrounds adds another library's train/ to the training
+// backgrounds (train.json counts the files), and names a library that has
+// none when asked for one.
+TEST_F(AlarmCli, TrainsOnExtraBackgrounds) {
+  const fs::path& dir = dir_;
+  const std::string common = "--backgrounds '" + NoiseBackgrounds(dir).string() + "' ";
+  const fs::path extra = dir / "extra";
+  fs::create_directories(extra / "train");
+  for (const char* name : {"hum.wav", "tone.wav"})
+    host::WriteWav((extra / "train" / name).string(), std::vector<int16_t>(3 * 16000, 500));
+  const std::string train_args =
+      "train --clips 8 --validation-clips 4 --epochs 1 --mining-clips 0 --threads 1 --seed 3 ";
+  const Result train =
+      Alarm(dir, common + train_args + "--out m --extra-backgrounds '" + extra.string() + "'");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const auto record = nlohmann::json::parse(ReadText(dir / "m" / "train.json"));
+  EXPECT_EQ(record["background_files"].get<int>(), 3);
+  EXPECT_DOUBLE_EQ(record["background_seconds"].get<double>(), 5.0 + 3.0 + 3.0);
+
+  const Result missing = Alarm(
+      dir, common + train_args + "--out m2 --extra-backgrounds '" + (dir / "none").string() + "'");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find((dir / "none" / "train").string()), std::string::npos) << missing.err;
+  EXPECT_FALSE(fs::exists(dir / "m2" / "model.tflite"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Networks, AlarmCliTrain, testing::ValuesIn(kNetworkCases),
                          [](const testing::TestParamInfo<NetworkCase>& info) {
                            return std::string(info.param.name);

@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "alarm/alarm_test_util.h"
+#include "host/wav.h"
+#include "support/test_dir.h"
 
 namespace picoml::alarm {
 namespace {
@@ -40,6 +44,45 @@ std::vector<std::pair<double, double>> MeasureBeeps(const std::vector<float>& x)
     on = now;
   }
   return runs;
+}
+
+// A library over two folders holds each folder's files, sorted by name within
+// it, the first folder's first; files under 0.1 s are left out as with one.
+TEST(AlarmBackgrounds, LoadsSeveralFoldersInOrder) {
+  namespace fs = std::filesystem;
+  const fs::path dir = picoml::test::OwnTestDir("picoml_alarm_backgrounds");
+  fs::create_directories(dir / "main");
+  fs::create_directories(dir / "extra");
+  host::WriteWav((dir / "main" / "b.wav").string(), std::vector<int16_t>(kSampleRate, 100));
+  host::WriteWav((dir / "main" / "a.wav").string(), std::vector<int16_t>(kSampleRate / 2, 200));
+  host::WriteWav((dir / "main" / "click.wav").string(), std::vector<int16_t>(kSampleRate / 20, 1));
+  host::WriteWav((dir / "extra" / "a.wav").string(), std::vector<int16_t>(2 * kSampleRate, 300));
+  const BackgroundLibrary library =
+      BackgroundLibrary::Load({(dir / "main").string(), (dir / "extra").string()});
+  EXPECT_EQ(library.names(), (std::vector<std::string>{"a.wav", "b.wav", "a.wav"}));
+  EXPECT_DOUBLE_EQ(library.seconds(), 0.5 + 1.0 + 2.0);
+  EXPECT_EQ(BackgroundLibrary::Load((dir / "main").string()).file_count(), 2u);
+  fs::remove_all(dir);
+}
+
+// A folder without .wav files (a library not built yet, a mistyped name) is
+// an error naming it and the script that builds libraries, even when another
+// folder has files.
+TEST(AlarmBackgrounds, AnEmptyFolderIsAnError) {
+  namespace fs = std::filesystem;
+  const fs::path dir = picoml::test::OwnTestDir("picoml_alarm_backgrounds");
+  fs::create_directories(dir / "main");
+  host::WriteWav((dir / "main" / "a.wav").string(), std::vector<int16_t>(kSampleRate, 100));
+  const std::string missing = (dir / "not-built").string();
+  try {
+    BackgroundLibrary::Load({(dir / "main").string(), missing});
+    ADD_FAILURE() << "no error for " << missing;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("make-alarm-backgrounds.sh"), std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 TEST(AlarmGenerator, SameSeedSameSamples) {
