@@ -108,9 +108,9 @@ fi
 for tool in sox espeak-ng; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: apt-get install $tool" >&2; exit 1; }
 done
-# need OPTION PACKAGES...: installs the extra sound packages
-# (scripts/setup.sh --alarm-sources) when one of PACKAGES is missing, and
-# fails, naming the apt-get command, if that did not bring them all.
+# need OPTION PACKAGES...: installs those of PACKAGES that are missing
+# (scripts/setup.sh --alarm-sources PACKAGE...), and fails, naming the
+# apt-get command, if that did not bring them all.
 need() {
   local option=$1 p missing=()
   shift
@@ -123,7 +123,7 @@ need() {
   missing_of "$@"
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "$0: $option needs ${missing[*]}: installing (scripts/setup.sh --alarm-sources)" >&2
-    bash "$(dirname "$0")/setup.sh" --alarm-sources || true
+    bash "$(dirname "$0")/setup.sh" --alarm-sources "${missing[@]}" || true
     missing_of "$@"
   fi
   if [[ ${#missing[@]} -gt 0 ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what picoml needs on a fresh Debian 12 machine (as root, or with
 # sudo available). Idempotent: packages already present are left alone.
-#   scripts/setup.sh [--alarm-sources]
+#   scripts/setup.sh [--alarm-sources [PACKAGE...]]
 set -euo pipefail
 
 packages=(
@@ -24,9 +24,11 @@ packages=(
 # (about 820 MB with the KDE libraries kbounce and kapman bring and
 # solarwolf's pygame and numpy; draw 4's about 120 MB of it), which that
 # script asks for when one is missing; the tests and the main commands do
-# not need them.
+# not need them. With PACKAGEs, only those of them (the script names the
+# ones a mode lacks, so that one library does not install all the others').
 if [ "${1:-}" = "--alarm-sources" ]; then
-  packages+=(
+  shift
+  alarm_sources=(
     lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
     asterisk-moh-opsound-wav asterisk-core-sounds-en-wav
     lmms-common frozen-bubble-data openttd-opensfx minetest-data
@@ -36,8 +38,13 @@ if [ "${1:-}" = "--alarm-sources" ]; then
     biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
     hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data
   )
+  [ $# -gt 0 ] || set -- "${alarm_sources[@]}"
+  for p in "$@"; do
+    [[ " ${alarm_sources[*]} ${packages[*]} " == *" $p "* ]] || { echo "$0: $p is not an alarm source package" >&2; exit 2; }
+  done
+  packages+=("$@")
 elif [ $# -gt 0 ]; then
-  echo "usage: $0 [--alarm-sources]" >&2
+  echo "usage: $0 [--alarm-sources [PACKAGE...]]" >&2
   exit 2
 fi
 
