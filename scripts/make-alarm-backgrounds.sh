@@ -15,7 +15,9 @@
 # train and val get more note sequences. Its test split is byte-identical
 # to the default's (same seeds and files), so test figures stay comparable.
 # Since session 15 scripts/alarm.sh trains and tunes the detector on the
-# extended library; the default one stays as the earlier sessions used it.
+# extended library (since session 21 with --train-music's for training and
+# --val-extra's for tuning too); the default one stays as the earlier
+# sessions used it.
 # --test-draw2 writes a second, independent test set: only test/, by default
 # in .../picoml/alarm-draw2. The first test split has already been used to
 # veto a detector, so its figures are no longer clean for choosing a new one.
@@ -37,9 +39,9 @@
 # other set here (val-extra included): more espeak-ng voices, game music and
 # sound effects, and synthetic sounds.
 # --train-music (session 21) writes only train/, by default in
-# .../picoml/alarm-train-music: game music for training (the shipped
-# detector raised most of its false alarms on draw 3 over synthesizer and
-# tracker game music, and the training library's only melodies were
+# .../picoml/alarm-train-music: game music for training (session 18's
+# pair, shipped until session 21, raised most of its false alarms on draw 3
+# over synthesizer and tracker game music, and the training library's only melodies were
 # synthetic note sequences): tracker modules, recorded tracks and synth
 # samples of packages no validation or test set uses. picoml-alarm train
 # --extra-backgrounds DIR adds its train/ to the main library's.
@@ -48,7 +50,7 @@
 # keep-or-replace choice, so a new choice needs figures that no choice has
 # seen. It shares no source package, file, voice, sentence subject or seed
 # with any other set here (train-music included): more espeak-ng voices,
-# game music (fifteen tracker modules and recorded tracks of up to 60 s:
+# game music (seven tracker modules and eight recorded tracks of up to 60 s:
 # draw 3's false alarms came mostly from game music), game sound effects,
 # jingles and spoken game prompts, and synthetic sounds.
 #   scripts/make-alarm-backgrounds.sh [--force]

@@ -23,9 +23,11 @@ packages=(
 # --test-draw2, --val-extra, --test-draw3, --train-music and --test-draw4
 # (about 820 MB with the KDE libraries kbounce and kapman bring and
 # solarwolf's pygame and numpy; draw 4's about 120 MB of it), which that
-# script asks for when one is missing; the tests and the main commands do
-# not need them. With PACKAGEs, only those of them (the script names the
-# ones a mode lacks, so that one library does not install all the others').
+# script asks for when one is missing. The tests do not need them;
+# scripts/alarm.sh (and so scripts/demo.sh, which runs alarm.sh --fast)
+# builds --train-music and --val-extra, about 160 MB of them. With
+# PACKAGEs, only those of them (the script names the ones a mode lacks, so
+# that one library does not install all the others').
 if [ "${1:-}" = "--alarm-sources" ]; then
   shift
   alarm_sources=(
