@@ -472,6 +472,26 @@ take() {
   done
 }
 
+# take_from NAME COUNT MIN_MS SECONDS PACKAGE REGEX [EXCLUDE]: take over
+# PACKAGE's files that match REGEX (package_files), less those that match
+# the extended regex EXCLUDE.
+take_from() {
+  local found
+  mapfile -t found < <(package_files "$5" "$6" | grep -v -E "${7:-^$}")
+  take "$1" "$2" "$3" "$4" "${found[@]}"
+}
+# modules_from NAME COUNT PACKAGE REGEX [EXCLUDE]: a choice of COUNT of
+# PACKAGE's tracker modules that match REGEX and not EXCLUDE (drawn from
+# $RANDOM), each rendered by module to $dir/$split/NAME-<file name>.wav.
+modules_from() {
+  local found f
+  mapfile -t found < <(package_files "$3" "$4" | grep -v -E "${5:-^$}")
+  shuffle "${found[@]}"
+  for f in "${shuffled[@]:0:$2}"; do
+    module "$f" "$dir/$split/$1-$(safe_name "$f").wav"
+  done
+}
+
 # --- --test-draw2: a second test set from sources no split uses -------------
 if [[ $draw2 -eq 1 ]]; then
   # Speech: espeak-ng, own voices and subjects.
@@ -559,10 +579,8 @@ if [[ $valextra -eq 1 ]]; then
 
   # Frozen Bubble: its music (three tracks, the first 60 s of each) and five
   # of its sound effects.
-  mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*zik[^/]*\.ogg$')
-  take frozen-bubble 3 100 60 "${files[@]}"
-  mapfile -t files < <(package_files frozen-bubble-data '/snd/[^/]*\.ogg$' | grep -v zik)
-  take frozen-bubble 5 100 0 "${files[@]}"
+  take_from frozen-bubble 3 100 60 frozen-bubble-data '/snd/[^/]*zik[^/]*\.ogg$'
+  take_from frozen-bubble 5 100 0 frozen-bubble-data '/snd/[^/]*\.ogg$' 'zik'
 
   # OpenTTD's OpenSFX: one catalogue, a table of (offset, size) pairs, then
   # at each offset a name (a length byte, then text ending in NUL) and a RIFF
@@ -588,12 +606,10 @@ if [[ $valextra -eq 1 ]]; then
 
   # Minetest: six of its ambient sounds (fire, water, lava, furnace, cart on
   # rails) and four household-like ones (doors, glass, chests, tools).
-  mapfile -t files < <(package_files minetest-data \
-    '/mods/(env_sounds|fire|carts)/sounds/[^/]*\.ogg$|/default_furnace_active\.ogg$')
-  take minetest 6 1000 0 "${files[@]}"
-  mapfile -t files < <(package_files minetest-data \
-    '/mods/(doors|xpanes)/sounds/[^/]*\.ogg$|/default_(break_glass|chest|dug_metal|place_node|tool_breaks)[^/]*\.ogg$')
-  take minetest 4 100 0 "${files[@]}"
+  take_from minetest 6 1000 0 minetest-data \
+    '/mods/(env_sounds|fire|carts)/sounds/[^/]*\.ogg$|/default_furnace_active\.ogg$'
+  take_from minetest 4 100 0 minetest-data \
+    '/mods/(doors|xpanes)/sounds/[^/]*\.ogg$|/default_(break_glass|chest|dug_metal|place_node|tool_breaks)[^/]*\.ogg$'
 
   # Synthetic household sounds and note sequences, seeds of their own.
   synthetic val 1414 2
@@ -612,37 +628,24 @@ if [[ $draw3 -eq 1 ]]; then
   # and six sound effects. pingus-3, pingus-5 and sorcerer are left out: they
   # use random effects, for which xmp seeds rand() from the clock, so no two
   # renderings agree; so are success_1 and _2, jingles of a few seconds.
-  mapfile -t files < <(package_files pingus-data '/music/[^/]*\.(it|s3m)$' |
-    grep -v -E '/(pingus-3|pingus-5|sorcerer|success_1|success_2)\.')
-  shuffle "${files[@]}"
-  for f in "${shuffled[@]:0:4}"; do
-    module "$f" "$dir/test/pingus-$(safe_name "$f").wav"
-  done
-  mapfile -t files < <(package_files pingus-data '/sounds/[^/]*\.wav$')
-  take pingus 6 100 0 "${files[@]}"
+  modules_from pingus 4 pingus-data '/music/[^/]*\.(it|s3m)$' \
+    '/(pingus-3|pingus-5|sorcerer|success_1|success_2)\.'
+  take_from pingus 6 100 0 pingus-data '/sounds/[^/]*\.wav$'
 
   # LinCity-NG: its music (three tracks, the first 60 s of each) and six of
   # its sounds of city life and industry (4 s loops, most of them).
-  mapfile -t files < <(package_files lincity-ng-data '/music/.*\.ogg$')
-  take lincity 3 100 60 "${files[@]}"
-  mapfile -t files < <(package_files lincity-ng-data '/sounds/[^/]*\.wav$')
-  take lincity 6 100 0 "${files[@]}"
+  take_from lincity 3 100 60 lincity-ng-data '/music/.*\.ogg$'
+  take_from lincity 6 100 0 lincity-ng-data '/sounds/[^/]*\.wav$'
 
   # Sound effects of Tux Paint, KBounce and KAPman; the music of mu-cade
   # (four tracks) and of Tux Typing (its three Ogg tracks, not its MOD
   # ones), the first 60 s of each, and one Tux Typing sound.
-  mapfile -t files < <(package_files tuxpaint-data '/sounds/[^/]*\.wav$')
-  take tuxpaint 6 100 0 "${files[@]}"
-  mapfile -t files < <(package_files kbounce '/sounds/[^/]*\.wav$')
-  take kbounce 3 100 0 "${files[@]}"
-  mapfile -t files < <(package_files kapman '/kapman/[^/]*\.ogg$')
-  take kapman 4 100 0 "${files[@]}"
-  mapfile -t files < <(package_files mu-cade-data '/musics/[^/]*\.ogg$')
-  take mu-cade 4 100 60 "${files[@]}"
-  mapfile -t files < <(package_files tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.ogg$')
-  take tuxtype 3 100 60 "${files[@]}"
-  mapfile -t files < <(package_files tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.wav$')
-  take tuxtype 1 100 0 "${files[@]}"
+  take_from tuxpaint 6 100 0 tuxpaint-data '/sounds/[^/]*\.wav$'
+  take_from kbounce 3 100 0 kbounce '/sounds/[^/]*\.wav$'
+  take_from kapman 4 100 0 kapman '/kapman/[^/]*\.ogg$'
+  take_from mu-cade 4 100 60 mu-cade-data '/musics/[^/]*\.ogg$'
+  take_from tuxtype 3 100 60 tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.ogg$'
+  take_from tuxtype 1 100 0 tuxtype-data '^/usr/share/tuxtype/sounds/[^/]*\.wav$'
 
   # Synthetic household sounds: a seed of its own.
   synthetic test 1616 4
@@ -663,12 +666,9 @@ if [[ $trainmusic -eq 1 ]]; then
   done
   # Recorded tracks, the first 60 s: Extreme Tux Racer's of 15 s or more,
   # Powermanga's and Chromium B.S.U.'s two short loops.
-  mapfile -t files < <(package_files extremetuxracer-data '/music/[^/]*\.ogg$')
-  take etr 8 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files powermanga-data '/handheld_console/music_[^/]*\.ogg$')
-  take powermanga 3 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files chromium-bsu-data '/music_[^/]*\.wav$')
-  take chromium-bsu 2 1000 0 "${files[@]}"
+  take_from etr 8 15000 60 extremetuxracer-data '/music/[^/]*\.ogg$'
+  take_from powermanga 3 15000 60 powermanga-data '/handheld_console/music_[^/]*\.ogg$'
+  take_from chromium-bsu 2 1000 0 chromium-bsu-data '/music_[^/]*\.wav$'
   # Garden of Coloured Lights' synth, flute and drum samples (notes of 0.1-
   # 2.5 s) in a shuffled order with short pauses, joined into files of 12 s.
   mapfile -t files < <(package_files garden-of-coloured-lights-data '/beat/[^/]*\.wav$')
@@ -691,40 +691,23 @@ if [[ $draw4 -eq 1 ]]; then
   # packages render byte-identically twice (and again minutes later), so
   # none is left out for xmp's clock-seeded random effects (as some of
   # pingus' are).
-  mapfile -t files < <(package_files biniax2-data '/music/[^/]*\.it$')
-  shuffle "${files[@]}"
-  for f in "${shuffled[@]:0:3}"; do
-    module "$f" "$dir/test/biniax2-$(safe_name "$f").wav"
-  done
-  mapfile -t files < <(package_files open-invaders-data '\.mod$')
-  shuffle "${files[@]}"
-  for f in "${shuffled[@]:0:2}"; do
-    module "$f" "$dir/test/open-invaders-$(safe_name "$f").wav"
-  done
-  module /usr/share/games/ceferino/music/menu.xm "$dir/test/ceferino-menu.wav"
-  mapfile -t files < <(package_files solarwolf '/music/[^/]*\.xm$')
-  shuffle "${files[@]}"
-  module "${shuffled[0]}" "$dir/test/solarwolf-$(safe_name "${shuffled[0]}").wav"
+  modules_from biniax2 3 biniax2-data '/music/[^/]*\.it$'
+  modules_from open-invaders 2 open-invaders-data '\.mod$'
+  modules_from ceferino 1 ceferino-data '/music/[^/]*\.xm$'
+  modules_from solarwolf 1 solarwolf '/music/[^/]*\.xm$'
 
   # Recorded music, the first 60 s: SolarWolf's Ogg track, Holotz's Castle's
   # title and credits tunes (not their slow and fast versions), Hannah's
   # bgm1, Brain Party's electricity, one of Abe's Amazing Adventure's two and
   # two of Battle Tanks' tunes of 15 s or more; and one of Battle Tanks'
   # ambient loops (city, country, forest, ...).
-  mapfile -t files < <(package_files solarwolf '/music/[^/]*\.ogg$')
-  take solarwolf 1 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files holotz-castle-data '/(HCMainTitle|HCCredits)\.wav$')
-  take holotz-castle 2 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files hannah-data '/bgm[^/]*\.ogg$')
-  take hannah 1 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files brainparty-data '\.ogg$')
-  take brainparty 1 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files abe-data '/sounds/[^/]*\.ogg$')
-  take abe 1 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files btanks-data '/tunes/[^/]*\.ogg$')
-  take btanks 2 15000 60 "${files[@]}"
-  mapfile -t files < <(package_files btanks-data '/ambient/[^/]*\.ogg$')
-  take btanks 1 15000 60 "${files[@]}"
+  take_from solarwolf 1 15000 60 solarwolf '/music/[^/]*\.ogg$'
+  take_from holotz-castle 2 15000 60 holotz-castle-data '/(HCMainTitle|HCCredits)\.wav$'
+  take_from hannah 1 15000 60 hannah-data '/bgm[^/]*\.ogg$'
+  take_from brainparty 1 15000 60 brainparty-data '\.ogg$'
+  take_from abe 1 15000 60 abe-data '/sounds/[^/]*\.ogg$'
+  take_from btanks 2 15000 60 btanks-data '/tunes/[^/]*\.ogg$'
+  take_from btanks 1 15000 60 btanks-data '/ambient/[^/]*\.ogg$'
 
   # Sound effects, jingles and spoken prompts, a few of each package (those
   # of 0.1 s or more; Wing's 29 s flight loop is one of its three). Left out
@@ -733,34 +716,19 @@ if [[ $draw4 -eq 1 ]]; then
   # is three horn blasts, a T3-like rhythm) and mine ticks (old-mine-tick
   # beeps at about 3.3 kHz); Holotz's Castle's slow and fast tempo versions
   # of its tunes and GNU Jump's 30 s silence.ogg.
-  mapfile -t files < <(package_files biniax2-data '/sound/[^/]*\.wav$')
-  take biniax2 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files open-invaders-data '\.wav$')
-  take open-invaders 3 100 0 "${files[@]}"
-  mapfile -t files < <(package_files ceferino-data '/sounds/[^/]*\.wav$' | grep -v '/alarma\.wav$')
-  take ceferino 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files solarwolf '/audio/[^/]*\.wav$')
-  take solarwolf 3 100 0 "${files[@]}"
-  mapfile -t files < <(package_files holotz-castle-data '/sound/[^/]*\.wav$' |
-    grep -v -E '/HC(MainTitle|Credits)')
-  take holotz-castle 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files hannah-data '/sounds/[^/]*\.wav$')
-  take hannah 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files gnujump-data '/sound/[^/]*\.ogg$' | grep -v '/silence\.ogg$')
-  take gnujump 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files brainparty-data '\.wav$')
-  take brainparty 3 100 0 "${files[@]}"
-  mapfile -t files < <(package_files btanks-data '/sounds/[^/]*\.ogg$' |
-    grep -v -E '/(klaxon|mine-tick|old-mine-tick)')
-  take btanks 3 100 0 "${files[@]}"
-  mapfile -t files < <(package_files wing-data '/sound/flight\.wav$')
-  take wing 1 15000 0 "${files[@]}"
-  mapfile -t files < <(package_files wing-data '/sound/[^/]*\.wav$')
-  take wing 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files opencity-data '/sound/[^/]*\.wav$')
-  take opencity 2 100 0 "${files[@]}"
-  mapfile -t files < <(package_files abe-data '/sounds/[^/]*\.wav$')
-  take abe 2 100 0 "${files[@]}"
+  take_from biniax2 2 100 0 biniax2-data '/sound/[^/]*\.wav$'
+  take_from open-invaders 3 100 0 open-invaders-data '\.wav$'
+  take_from ceferino 2 100 0 ceferino-data '/sounds/[^/]*\.wav$' '/alarma\.wav$'
+  take_from solarwolf 3 100 0 solarwolf '/audio/[^/]*\.wav$'
+  take_from holotz-castle 2 100 0 holotz-castle-data '/sound/[^/]*\.wav$' '/HC(MainTitle|Credits)'
+  take_from hannah 2 100 0 hannah-data '/sounds/[^/]*\.wav$'
+  take_from gnujump 2 100 0 gnujump-data '/sound/[^/]*\.ogg$' '/silence\.ogg$'
+  take_from brainparty 3 100 0 brainparty-data '\.wav$'
+  take_from btanks 3 100 0 btanks-data '/sounds/[^/]*\.ogg$' '/(klaxon|mine-tick|old-mine-tick)'
+  take_from wing 1 15000 0 wing-data '/sound/flight\.wav$'
+  take_from wing 2 100 0 wing-data '/sound/[^/]*\.wav$'
+  take_from opencity 2 100 0 opencity-data '/sound/[^/]*\.wav$'
+  take_from abe 2 100 0 abe-data '/sounds/[^/]*\.wav$'
 
   # Synthetic household sounds: a seed of its own (2222 drew two identical
   # hum files).
