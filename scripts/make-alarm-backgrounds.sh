@@ -154,27 +154,19 @@ trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer
   powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
 draw4_packages=(biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
   hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data xmp)
-# The folder check first: it is cheap, and need may install packages.
-# Only one split is written: never clear a library that has other splits.
-if ((draw2)); then
-  only test draw-2
-  need --test-draw2 "${draw2_packages[@]}"
-fi
-if ((valextra)); then
-  only val val-extra
-  need --val-extra "${valextra_packages[@]}"
-fi
-if ((draw3)); then
-  only test draw-3
-  need --test-draw3 "${draw3_packages[@]}"
-fi
-if ((trainmusic)); then
-  only train train-music
-  need --train-music "${trainmusic_packages[@]}"
-fi
-if ((draw4)); then
-  only test draw-4
-  need --test-draw4 "${draw4_packages[@]}"
+# one_split NAME OPTION PACKAGES...: a one-split set's checks. The folder
+# check first: it is cheap, and need may install packages. Only one split
+# is written: never clear a library that has other splits.
+one_split() {
+  only "${splits[0]}" "$1"
+  shift
+  need "$@"
+}
+if ((draw2)); then one_split draw-2 --test-draw2 "${draw2_packages[@]}"
+elif ((valextra)); then one_split val-extra --val-extra "${valextra_packages[@]}"
+elif ((draw3)); then one_split draw-3 --test-draw3 "${draw3_packages[@]}"
+elif ((trainmusic)); then one_split train-music --train-music "${trainmusic_packages[@]}"
+elif ((draw4)); then one_split draw-4 --test-draw4 "${draw4_packages[@]}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
