@@ -53,8 +53,17 @@
 # game music (seven tracker modules and eight recorded tracks of up to 60 s:
 # draw 3's false alarms came mostly from game music), game sound effects,
 # jingles and spoken game prompts, and synthetic sounds.
+# --train-electro, --val-electro and --test-draw5 (session 22) write one
+# split each (alarm-train-electro, alarm-val-electro, alarm-draw5): the
+# pair shipped in session 21 raised 58 of its 61 false alarms on draw 2
+# over one electronic music-on-hold track, and no training or validation
+# set held electronic music. Synth-led game music (recorded tracks and
+# tracker modules) with a few effects of the same packages: three disjoint
+# sets of packages, for training, for tuning, and for a fifth test set
+# that also has its own voices, sentence subjects and synthetic seed.
 #   scripts/make-alarm-backgrounds.sh [--force]
-#     [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4]
+#     [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4
+#      | --train-electro | --val-electro | --test-draw5]
 #     [--dir DIR]
 set -euo pipefail
 
@@ -66,8 +75,12 @@ valextra=0
 draw3=0
 trainmusic=0
 draw4=0
+trainelectro=0
+valelectro=0
+draw5=0
 usage="usage: $0 [--force]
-  [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4]
+  [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4
+   | --train-electro | --val-electro | --test-draw5]
   [--dir DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -78,14 +91,18 @@ while [[ $# -gt 0 ]]; do
     --test-draw3) draw3=1 ;;
     --train-music) trainmusic=1 ;;
     --test-draw4) draw4=1 ;;
+    --train-electro) trainelectro=1 ;;
+    --val-electro) valelectro=1 ;;
+    --test-draw5) draw5=1 ;;
     --dir) dir="$2"; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-((extended + draw2 + valextra + draw3 + trainmusic + draw4 > 1)) && { echo "$usage" >&2; exit 2; }
+((extended + draw2 + valextra + draw3 + trainmusic + draw4 + trainelectro + valelectro + draw5 > 1)) &&
+  { echo "$usage" >&2; exit 2; }
 # full: the default or the extended library, with all three splits.
-full=$((!draw2 && !valextra && !draw3 && !trainmusic && !draw4))
+full=$((!draw2 && !valextra && !draw3 && !trainmusic && !draw4 && !trainelectro && !valelectro && !draw5))
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
 # library NAME STAMP SPLITS...: the mode's folder (unless --dir), its
 # completion stamp and the splits it writes.
@@ -99,6 +116,9 @@ if ((valextra)); then library alarm-val-extra val-extra-v1 val
 elif ((draw3)); then library alarm-draw3 draw3-v1 test
 elif ((trainmusic)); then library alarm-train-music train-music-v1 train
 elif ((draw4)); then library alarm-draw4 draw4-v1 test
+elif ((trainelectro)); then library alarm-train-electro train-electro-v1 train
+elif ((valelectro)); then library alarm-val-electro val-electro-v1 val
+elif ((draw5)); then library alarm-draw5 draw5-v1 test
 elif ((draw2)); then library alarm-draw2 draw2-v1 test
 elif ((extended)); then library alarm-extended extended-v1 train val test
 else library alarm v2 train val test
@@ -154,6 +174,11 @@ trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer
   powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
 draw4_packages=(biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
   hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data xmp)
+# Electronic music (session 22), three sets of packages no other set uses.
+trainelectro_packages=(starfighter-data tuxmath-data flobopuyo xmp)
+valelectro_packages=(zaz-data amoebax-data criticalmass-data xmp)
+draw5_packages=(marsshooter-data enigma-data funnyboat bumprace-data pinball-data njam-data
+  meritous-data xmp)
 # one_split NAME OPTION PACKAGES...: a one-split set's checks. The folder
 # check first: it is cheap, and need may install packages. Only one split
 # is written: never clear a library that has other splits.
@@ -167,6 +192,9 @@ elif ((valextra)); then one_split val-extra --val-extra "${valextra_packages[@]}
 elif ((draw3)); then one_split draw-3 --test-draw3 "${draw3_packages[@]}"
 elif ((trainmusic)); then one_split train-music --train-music "${trainmusic_packages[@]}"
 elif ((draw4)); then one_split draw-4 --test-draw4 "${draw4_packages[@]}"
+elif ((trainelectro)); then one_split train-electro --train-electro "${trainelectro_packages[@]}"
+elif ((valelectro)); then one_split val-electro --val-electro "${valelectro_packages[@]}"
+elif ((draw5)); then one_split draw-5 --test-draw5 "${draw5_packages[@]}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -202,6 +230,10 @@ draw3_subjects=(the\ pharmacist my\ sister the\ gardener the\ firefighter my\ un
 draw4_voices=(is lt sl cy eu mt)
 draw4_subjects=(the\ electrician my\ niece the\ dentist the\ butcher my\ nephew
   the\ hamster our\ flatmate the\ tram\ conductor)
+# Draw 5 (--test-draw5): and again.
+draw5_voices=(ga gd bg mk sq uk)
+draw5_subjects=(the\ locksmith my\ godmother the\ vet the\ florist my\ stepfather
+  the\ goldfish our\ housemate the\ ferry\ captain)
 
 # speech split seed count SUBJECTS... -- voices... ; writes $count utterance
 # files per voice. SUBJECTS: "even" or "odd" (those entries of $subjects), or
@@ -725,6 +757,74 @@ if [[ $draw4 -eq 1 ]]; then
   # Synthetic household sounds: a seed of its own (2222 drew two identical
   # hum files).
   synthetic test 4242 4
+fi
+
+# --- --train-electro: electronic game music for training -------------------
+# (session 22: the shipped pair's false alarms on draw 2 came from one
+# electronic music-on-hold track; none of the libraries before had much
+# synth-led electronic music outside the test sets.)
+if [[ $trainelectro -eq 1 ]]; then
+  split="train"
+  declare -A seen=()
+  RANDOM=3131
+  # Starfighter's eleven electronic tracks and three of Tux Math's (its
+  # tuxi.ogg is Tux Typing's, in draw 3), the first 60 s of each; Tux
+  # Math's three MODs and all seven of FloboPuyo's XMs, the first 60 s as
+  # xmp renders them (all ten render byte-identically twice).
+  take_from starfighter 11 15000 60 starfighter-data '/music/[^/]*\.ogg$'
+  take_from tuxmath 3 15000 60 tuxmath-data '/sounds/[^/]*\.ogg$' '/tuxi\.ogg$'
+  modules_from tuxmath 3 tuxmath-data '/sounds/[^/]*\.mod$'
+  modules_from flobopuyo 7 flobopuyo '/sfx/[^/]*\.xm$'
+  # A few of their effects (Tux Math's alarm.wav left out: an alarm).
+  take_from starfighter 4 100 0 starfighter-data '/sound/[^/]*\.ogg$'
+  take_from tuxmath 4 100 0 tuxmath-data '/sounds/[^/]*\.wav$' '/alarm\.wav$'
+fi
+
+# --- --val-electro: electronic game music for validation -------------------
+if [[ $valelectro -eq 1 ]]; then
+  split="val"
+  declare -A seen=()
+  RANDOM=3232
+  # Zaz's four tracks and six of Amoebax's nine, the first 60 s of each;
+  # Critical Mass' one XM as xmp renders it; a few of their effects.
+  take_from zaz 4 15000 60 zaz-data '/mus[0-9]*\.ogg$'
+  take_from amoebax 6 15000 60 amoebax-data '/music/[^/]*\.ogg$'
+  modules_from criticalmass 1 criticalmass-data '\.xm$'
+  take_from zaz 4 100 0 zaz-data '\.(ogg|wav)$' '/mus[0-9]*\.ogg$'
+  take_from amoebax 2 100 0 amoebax-data '/sfx/[^/]*\.wav$'
+fi
+
+# --- --test-draw5: a fifth test set, electronic music first ----------------
+if [[ $draw5 -eq 1 ]]; then
+  split="test"
+  declare -A seen=()
+  # Speech: espeak-ng, own voices and subjects.
+  speech test 2525 4 "${draw5_subjects[@]}" -- "${draw5_voices[@]}"
+
+  RANDOM=2626
+  # Recorded music, the first 60 s: five of Mars Shooter's tracks, three of
+  # Enigma's, three of Pinball's six, Funny Boat's and BumpRace's one each;
+  # NJam's three modules as xmp renders them (each renders
+  # byte-identically twice).
+  take_from marsshooter 5 15000 60 marsshooter-data '\.ogg$'
+  take_from enigma 3 15000 60 enigma-data '/music/.*\.ogg$'
+  take_from pinball 3 15000 60 pinball-data '\.ogg$'
+  take_from funnyboat 1 15000 60 funnyboat '\.ogg$'
+  take_from bumprace 1 15000 60 bumprace-data '\.ogg$'
+  modules_from njam 3 njam-data '\.(xm|s3m)$'
+
+  # Sound effects and spoken prompts, a few of each package (Meritous'
+  # tone.wav left out: a steady beep).
+  take_from marsshooter 4 100 0 marsshooter-data '\.wav$'
+  take_from enigma 3 100 0 enigma-data '/soundsets/.*\.wav$'
+  take_from pinball 3 100 0 pinball-data '\.wav$'
+  take_from funnyboat 2 100 0 funnyboat '\.ogg$' 'JDruid'
+  take_from bumprace 2 100 0 bumprace-data '\.ogg$' 'Flying_me'
+  take_from njam 3 100 0 njam-data '\.wav$'
+  take_from meritous 3 100 0 meritous-data '\.wav$' '/tone\.wav$'
+
+  # Synthetic household sounds: a seed of its own.
+  synthetic test 5353 4
 fi
 
 touch "$stamp"

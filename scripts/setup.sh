@@ -20,10 +20,12 @@ packages=(
   sox espeak-ng sound-theme-freedesktop
 )
 # --alarm-sources: also the sound packages of make-alarm-backgrounds.sh's
-# --test-draw2, --val-extra, --test-draw3, --train-music and --test-draw4
-# (about 820 MB with the KDE libraries kbounce and kapman bring and
-# solarwolf's pygame and numpy; draw 4's about 120 MB of it), which that
-# script asks for when one is missing. The tests do not need them;
+# --test-draw2, --val-extra, --test-draw3, --train-music, --test-draw4,
+# --train-electro, --val-electro and --test-draw5 (about 1,060 MB with the
+# KDE libraries kbounce and kapman bring and solarwolf's pygame and numpy;
+# draw 4's about 120 MB of it, session 22's three electronic-music sets'
+# about 240 MB), which that script asks for when one is missing. The tests
+# do not need them;
 # scripts/alarm.sh (and so scripts/demo.sh, which runs alarm.sh --fast)
 # builds --train-music and --val-extra, about 160 MB of them. With
 # PACKAGEs, only those of them (the script names the ones a mode lacks, so
@@ -39,6 +41,8 @@ if [ "${1:-}" = "--alarm-sources" ]; then
     powermanga-data chromium-bsu-data garden-of-coloured-lights-data
     biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
     hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data
+    starfighter-data tuxmath-data flobopuyo zaz-data amoebax-data criticalmass-data
+    marsshooter-data enigma-data funnyboat bumprace-data pinball-data njam-data meritous-data
   )
   [ $# -gt 0 ] || set -- "${alarm_sources[@]}"
   for p in "$@"; do
