@@ -27,7 +27,8 @@ packages=(
 # about 240 MB), which that script asks for when one is missing. The tests
 # do not need them;
 # scripts/alarm.sh (and so scripts/demo.sh, which runs alarm.sh --fast)
-# builds --train-music and --val-extra, about 160 MB of them. With
+# builds --train-music, --train-electro, --val-extra and --val-electro,
+# about 260 MB of them. With
 # PACKAGEs, only those of them (the script names the ones a mode lacks, so
 # that one library does not install all the others').
 if [ "${1:-}" = "--alarm-sources" ]; then
