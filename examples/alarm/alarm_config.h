@@ -31,9 +31,9 @@ constexpr int kWarmupFrames = 100;
 // With a second model (an ensemble, model-2.tflite beside the model), it
 // runs only when the first model's alarm probability reaches this, and
 // counts 0 otherwise: background audio costs one model. On the 72 h of test
-// background the first model (session 21's band network, models/alarm)
-// reached 0.3 in 0.27 % of its inferences (session 18's: 0.30 %, session
-// 16's: 0.41 %). The
+// background the first model (session 22's band network, models/alarm)
+// reached 0.3 in 0.14 % of its inferences (session 21's: 0.27 %, session
+// 18's: 0.30 %, session 16's: 0.41 %). The
 // tuning runs with the gate (picoml-alarm tune --gate, 0.3 by default) and
 // writes it beside the threshold, which the builds pass in as
 // PICOML_ALARM_ENSEMBLE_GATE: threshold and gate go together.
