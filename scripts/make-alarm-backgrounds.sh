@@ -16,7 +16,8 @@
 # to the default's (same seeds and files), so test figures stay comparable.
 # Since session 15 scripts/alarm.sh trains and tunes the detector on the
 # extended library (since session 21 with --train-music's for training and
-# --val-extra's for tuning too); the default one stays as the earlier
+# --val-extra's for tuning too, since session 22 also --train-electro's and
+# --val-electro's); the default one stays as the earlier
 # sessions used it.
 # --test-draw2 writes a second, independent test set: only test/, by default
 # in .../picoml/alarm-draw2. The first test split has already been used to
@@ -56,8 +57,8 @@
 # --train-electro, --val-electro and --test-draw5 (session 22) write one
 # split each (alarm-train-electro, alarm-val-electro, alarm-draw5): the
 # pair shipped in session 21 raised 58 of its 61 false alarms on draw 2
-# over one electronic music-on-hold track, and no training or validation
-# set held electronic music. Synth-led game music (recorded tracks and
+# over one electronic music-on-hold track, and the training and validation
+# sets held little synth-led electronic music. Synth-led game music (recorded tracks and
 # tracker modules) with a few effects of the same packages: three disjoint
 # sets of packages, for training, for tuning, and for a fifth test set
 # that also has its own voices, sentence subjects and synthetic seed.
