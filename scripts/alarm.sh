@@ -92,15 +92,12 @@ backgrounds="$cache/alarm-extended"
 # training and in the tuning's pool (session 21's pair raised 58 of its 61
 # false alarms on test draw 2 over one electronic music-on-hold track).
 # Each installs its sound packages when missing.
-music="$cache/alarm-train-music"
-"$root/scripts/make-alarm-backgrounds.sh" --train-music --dir "$music"
-electro="$cache/alarm-train-electro"
-"$root/scripts/make-alarm-backgrounds.sh" --train-electro --dir "$electro"
-val_extra="$cache/alarm-val-extra"
-"$root/scripts/make-alarm-backgrounds.sh" --val-extra --dir "$val_extra"
-val_electro="$cache/alarm-val-electro"
-"$root/scripts/make-alarm-backgrounds.sh" --val-electro --dir "$val_electro"
-recipe+=(--extra-backgrounds "$music" --extra-backgrounds "$electro")
+train_extra=(train-music train-electro)
+val_extra=(val-extra val-electro)
+for library in "${train_extra[@]}" "${val_extra[@]}"; do
+  "$root/scripts/make-alarm-backgrounds.sh" "--$library" --dir "$cache/alarm-$library"
+done
+for library in "${train_extra[@]}"; do recipe+=(--extra-backgrounds "$cache/alarm-$library"); done
 cmake --build "$build" --target picoml-alarm -j2
 alarm=("$build/tools/alarm/picoml-alarm" --backgrounds "$backgrounds")
 if ! [[ $models =~ ^[12]$ ]]; then
@@ -127,14 +124,15 @@ fi
 # val-electro's background alone; the setting is the replay's over all three.
 "${alarm[@]}" tune "${model_args[@]}" --out "$out/thresholds-val.json" "${tune_args[@]}" \
   --traces "$out/tune-traces.json"
-"$build/tools/alarm/picoml-alarm" --backgrounds "$val_extra" tune "${model_args[@]}" \
-  --out "$out/thresholds-val-extra.json" --clips-per-snr 0 --hours "$extra_hours" \
-  --traces "$out/val-extra-traces.json"
-"$build/tools/alarm/picoml-alarm" --backgrounds "$val_electro" tune "${model_args[@]}" \
-  --out "$out/thresholds-val-electro.json" --clips-per-snr 0 --hours "$extra_hours" \
-  --traces "$out/val-electro-traces.json"
-"${alarm[@]}" tune --replay "$out/tune-traces.json" "$out/val-extra-traces.json" \
-  "$out/val-electro-traces.json" --base "$out/thresholds-val.json" --out "$out/thresholds.json"
+traces=("$out/tune-traces.json")
+for library in "${val_extra[@]}"; do
+  "$build/tools/alarm/picoml-alarm" --backgrounds "$cache/alarm-$library" tune "${model_args[@]}" \
+    --out "$out/thresholds-$library.json" --clips-per-snr 0 --hours "$extra_hours" \
+    --traces "$out/$library-traces.json"
+  traces+=("$out/$library-traces.json")
+done
+"${alarm[@]}" tune --replay "${traces[@]}" --base "$out/thresholds-val.json" \
+  --out "$out/thresholds.json"
 "${alarm[@]}" eval "${model_args[@]}" --thresholds "$out/thresholds.json" \
   --out "$out/results" "${eval_args[@]}"
 "${alarm[@]}" generate --out "$out/clips" --count 4 --snr 5

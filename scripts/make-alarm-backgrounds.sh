@@ -70,15 +70,8 @@ set -euo pipefail
 
 dir=""
 force=0
-extended=0
-draw2=0
-valextra=0
-draw3=0
-trainmusic=0
-draw4=0
-trainelectro=0
-valelectro=0
-draw5=0
+# mode: the library option without its dashes ("" for the default library).
+mode=""
 usage="usage: $0 [--force]
   [--extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4
    | --train-electro | --val-electro | --test-draw5]
@@ -86,25 +79,35 @@ usage="usage: $0 [--force]
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1 ;;
-    --extended) extended=1 ;;
-    --test-draw2) draw2=1 ;;
-    --val-extra) valextra=1 ;;
-    --test-draw3) draw3=1 ;;
-    --train-music) trainmusic=1 ;;
-    --test-draw4) draw4=1 ;;
-    --train-electro) trainelectro=1 ;;
-    --val-electro) valelectro=1 ;;
-    --test-draw5) draw5=1 ;;
+    --extended | --test-draw2 | --val-extra | --test-draw3 | --train-music | --test-draw4 | \
+      --train-electro | --val-electro | --test-draw5)
+      [[ -z $mode ]] || { echo "$usage" >&2; exit 2; }
+      mode=${1#--} ;;
     --dir) dir="$2"; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-((extended + draw2 + valextra + draw3 + trainmusic + draw4 + trainelectro + valelectro + draw5 > 1)) &&
-  { echo "$usage" >&2; exit 2; }
 # full: the default or the extended library, with all three splits.
-full=$((!draw2 && !valextra && !draw3 && !trainmusic && !draw4 && !trainelectro && !valelectro && !draw5))
+full=0
+[[ -z $mode || $mode == extended ]] && full=1
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/picoml"
+# Draw 2's sources (sound-theme-freedesktop: to leave out files equal to its).
+draw2_packages=(lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
+  asterisk-moh-opsound-wav asterisk-core-sounds-en-wav sound-theme-freedesktop)
+valextra_packages=(lmms-common frozen-bubble-data openttd-opensfx minetest-data)
+# xmp renders pingus' tracker modules.
+draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data
+  tuxtype-data xmp)
+trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
+  powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
+draw4_packages=(biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
+  hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data xmp)
+# Electronic music (session 22), three sets of packages no other set uses.
+trainelectro_packages=(starfighter-data tuxmath-data flobopuyo xmp)
+valelectro_packages=(zaz-data amoebax-data criticalmass-data xmp)
+draw5_packages=(marsshooter-data enigma-data funnyboat bumprace-data pinball-data njam-data
+  meritous-data xmp)
 # library NAME STAMP SPLITS...: the mode's folder (unless --dir), its
 # completion stamp and the splits it writes.
 library() {
@@ -113,17 +116,22 @@ library() {
   shift 2
   splits=("$@")
 }
-if ((valextra)); then library alarm-val-extra val-extra-v1 val
-elif ((draw3)); then library alarm-draw3 draw3-v1 test
-elif ((trainmusic)); then library alarm-train-music train-music-v1 train
-elif ((draw4)); then library alarm-draw4 draw4-v1 test
-elif ((trainelectro)); then library alarm-train-electro train-electro-v1 train
-elif ((valelectro)); then library alarm-val-electro val-electro-v1 val
-elif ((draw5)); then library alarm-draw5 draw5-v1 test
-elif ((draw2)); then library alarm-draw2 draw2-v1 test
-elif ((extended)); then library alarm-extended extended-v1 train val test
-else library alarm v2 train val test
-fi
+# one: a one-split set's name (for messages) and source packages.
+one=()
+case $mode in
+  "") library alarm v2 train val test ;;
+  extended) library alarm-extended extended-v1 train val test ;;
+  test-draw2) library alarm-draw2 draw2-v1 test; one=(draw-2 "${draw2_packages[@]}") ;;
+  val-extra) library alarm-val-extra val-extra-v1 val; one=(val-extra "${valextra_packages[@]}") ;;
+  test-draw3) library alarm-draw3 draw3-v1 test; one=(draw-3 "${draw3_packages[@]}") ;;
+  train-music) library alarm-train-music train-music-v1 train; one=(train-music "${trainmusic_packages[@]}") ;;
+  test-draw4) library alarm-draw4 draw4-v1 test; one=(draw-4 "${draw4_packages[@]}") ;;
+  train-electro)
+    library alarm-train-electro train-electro-v1 train
+    one=(train-electro "${trainelectro_packages[@]}") ;;
+  val-electro) library alarm-val-electro val-electro-v1 val; one=(val-electro "${valelectro_packages[@]}") ;;
+  test-draw5) library alarm-draw5 draw5-v1 test; one=(draw-5 "${draw5_packages[@]}") ;;
+esac
 if [[ -f "$stamp" && $force -eq 0 ]]; then
   echo "alarm backgrounds: up to date in $dir"
   exit 0
@@ -164,38 +172,12 @@ only() {
     fi
   done
 }
-# Draw 2's sources (sound-theme-freedesktop: to leave out files equal to its).
-draw2_packages=(lomiri-sounds oxygen-sounds yaru-theme-sound deepin-sound-theme
-  asterisk-moh-opsound-wav asterisk-core-sounds-en-wav sound-theme-freedesktop)
-valextra_packages=(lmms-common frozen-bubble-data openttd-opensfx minetest-data)
-# xmp renders pingus' tracker modules.
-draw3_packages=(pingus-data lincity-ng-data tuxpaint-data kbounce kapman mu-cade-data
-  tuxtype-data xmp)
-trainmusic_packages=(tecnoballz-data circuslinux-data pachi-data extremetuxracer-data
-  powermanga-data chromium-bsu-data garden-of-coloured-lights-data xmp)
-draw4_packages=(biniax2-data open-invaders-data ceferino-data solarwolf holotz-castle-data
-  hannah-data gnujump-data brainparty-data btanks-data wing-data opencity-data abe-data xmp)
-# Electronic music (session 22), three sets of packages no other set uses.
-trainelectro_packages=(starfighter-data tuxmath-data flobopuyo xmp)
-valelectro_packages=(zaz-data amoebax-data criticalmass-data xmp)
-draw5_packages=(marsshooter-data enigma-data funnyboat bumprace-data pinball-data njam-data
-  meritous-data xmp)
-# one_split NAME OPTION PACKAGES...: a one-split set's checks. The folder
-# check first: it is cheap, and need may install packages. Only one split
-# is written: never clear a library that has other splits.
-one_split() {
-  only "${splits[0]}" "$1"
-  shift
-  need "$@"
-}
-if ((draw2)); then one_split draw-2 --test-draw2 "${draw2_packages[@]}"
-elif ((valextra)); then one_split val-extra --val-extra "${valextra_packages[@]}"
-elif ((draw3)); then one_split draw-3 --test-draw3 "${draw3_packages[@]}"
-elif ((trainmusic)); then one_split train-music --train-music "${trainmusic_packages[@]}"
-elif ((draw4)); then one_split draw-4 --test-draw4 "${draw4_packages[@]}"
-elif ((trainelectro)); then one_split train-electro --train-electro "${trainelectro_packages[@]}"
-elif ((valelectro)); then one_split val-electro --val-electro "${valelectro_packages[@]}"
-elif ((draw5)); then one_split draw-5 --test-draw5 "${draw5_packages[@]}"
+# A one-split set's checks. The folder check first: it is cheap, and need
+# may install packages. Only one split is written: never clear a library
+# that has other splits.
+if ((!full)); then
+  only "${splits[0]}" "${one[0]}"
+  need "--$mode" "${one[@]:1}"
 fi
 for split in "${splits[@]}"; do rm -rf "${dir:?}/$split"; done
 rm -rf "$dir"/.complete-*
@@ -285,7 +267,7 @@ for f in /usr/share/sounds/freedesktop/stereo/*.oga; do
   if ((k % 3 == 2)); then
     split="test"
   else
-    ((extended && j % 3 == 2)) && split="val"
+    [[ $mode == extended ]] && ((j % 3 == 2)) && split="val"
     j=$((j + 1))
   fi
   "${SOX[@]}" "$f" "${OUTFMT[@]}" "$dir/$split/desktop-$(basename "$f" .oga).wav" || true
@@ -391,7 +373,7 @@ notes() {
     "${SOX[@]}" "${parts[@]}" "${OUTFMT[@]}" "$dir/$split/melody-$n.wav"
   done
 }
-if [[ $extended -eq 1 ]]; then
+if [[ $mode == extended ]]; then
   notes train 707 12
   notes val 808 6
 fi
@@ -518,7 +500,7 @@ modules_from() {
 }
 
 # --- --test-draw2: a second test set from sources no split uses -------------
-if [[ $draw2 -eq 1 ]]; then
+if [[ $mode == test-draw2 ]]; then
   # Speech: espeak-ng, own voices and subjects.
   speech test 1010 4 "${draw2_subjects[@]}" -- "${draw2_voices[@]}"
 
@@ -588,7 +570,7 @@ if [[ $draw2 -eq 1 ]]; then
 fi
 
 # --- --val-extra: more varied validation background ------------------------
-if [[ $valextra -eq 1 ]]; then
+if [[ $mode == val-extra ]]; then
   split="val"
   declare -A seen=()
   RANDOM=1313
@@ -642,7 +624,7 @@ if [[ $valextra -eq 1 ]]; then
 fi
 
 # --- --test-draw3: a third test set from sources no other set uses ---------
-if [[ $draw3 -eq 1 ]]; then
+if [[ $mode == test-draw3 ]]; then
   split="test"
   declare -A seen=()
   # Speech: espeak-ng, own voices and subjects.
@@ -677,7 +659,7 @@ if [[ $draw3 -eq 1 ]]; then
 fi
 
 # --- --train-music: game music for training ---------------------------------
-if [[ $trainmusic -eq 1 ]]; then
+if [[ $mode == train-music ]]; then
   split="train"
   declare -A seen=()
   RANDOM=2121
@@ -703,7 +685,7 @@ if [[ $trainmusic -eq 1 ]]; then
 fi
 
 # --- --test-draw4: a fourth test set from sources no other set uses --------
-if [[ $draw4 -eq 1 ]]; then
+if [[ $mode == test-draw4 ]]; then
   split="test"
   declare -A seen=()
   # Speech: espeak-ng, own voices and subjects.
@@ -764,7 +746,7 @@ fi
 # (session 22: the shipped pair's false alarms on draw 2 came from one
 # electronic music-on-hold track; none of the libraries before had much
 # synth-led electronic music outside the test sets.)
-if [[ $trainelectro -eq 1 ]]; then
+if [[ $mode == train-electro ]]; then
   split="train"
   declare -A seen=()
   RANDOM=3131
@@ -782,7 +764,7 @@ if [[ $trainelectro -eq 1 ]]; then
 fi
 
 # --- --val-electro: electronic game music for validation -------------------
-if [[ $valelectro -eq 1 ]]; then
+if [[ $mode == val-electro ]]; then
   split="val"
   declare -A seen=()
   RANDOM=3232
@@ -796,7 +778,7 @@ if [[ $valelectro -eq 1 ]]; then
 fi
 
 # --- --test-draw5: a fifth test set, electronic music first ----------------
-if [[ $draw5 -eq 1 ]]; then
+if [[ $mode == test-draw5 ]]; then
   split="test"
   declare -A seen=()
   # Speech: espeak-ng, own voices and subjects.
